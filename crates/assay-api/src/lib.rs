@@ -1,0 +1,91 @@
+//! Assay's HTTP surfaces: the routers, the wire conventions every endpoint shares (parameters, pagination,
+//! errors, authentication), and the OpenAPI document generated from the handlers.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::todo,
+    clippy::unimplemented
+)]
+
+pub mod auth;
+pub mod base_url;
+pub mod docs_page;
+pub mod error;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod params;
+pub mod path;
+pub mod routes;
+
+use std::sync::Arc;
+
+use assay_store::Store;
+use axum::{Router, extract::DefaultBodyLimit, http::HeaderName};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    sensitive_headers::SetSensitiveRequestHeadersLayer,
+    trace::TraceLayer,
+};
+
+pub use base_url::BaseUrlPolicy;
+pub use middleware::Limits;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub base_url: Arc<BaseUrlPolicy>,
+    pub limits: Arc<Limits>,
+    /// The OpenAPI document, set once the router is built.
+    pub openapi: Arc<std::sync::OnceLock<utoipa::openapi::OpenApi>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, base_url: BaseUrlPolicy, limits: Limits) -> Self {
+        AppState {
+            store,
+            base_url: Arc::new(base_url),
+            limits: Arc::new(limits),
+            openapi: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+}
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The OpenAPI document of the whole application, without serving it (for tests and `assay openapi`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi::finish(routes::router().split_for_parts().1)
+}
+
+/// Builds the whole application: every surface, its middleware, and the OpenAPI document it serves.
+pub fn app(state: AppState) -> Router {
+    let (api, document) = routes::router().split_for_parts();
+    let _ = state.openapi.set(openapi::finish(document));
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    api.fallback(middleware::route_not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::time_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::gate_bodies))
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(axum::middleware::from_fn(middleware::json_charset))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                // The path only: query strings can carry `access_token`.
+                let id = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), user_id = tracing::field::Empty)
+            }),
+        )
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::COOKIE,
+            axum::http::header::PROXY_AUTHORIZATION,
+        ]))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,128 @@
+//! Layers every request passes through: request ids, logging without secrets, the media-type and size gates,
+//! the timeout, and turning panics and unrouted requests into the one error shape.
+
+use std::{any::Any, time::Duration};
+
+use assay_domain::Code;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderValue, Method, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::{AppState, error::ApiError, params::body_kind};
+
+/// Refuses bodies of unsupported media types (415) and oversized bodies announced by `Content-Length` (413)
+/// before any handler reads them.
+pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let chunked = req.headers().get(header::TRANSFER_ENCODING).is_some();
+    let has_body = chunked || declared_length.is_some_and(|n| n > 0);
+    if let Some(n) = declared_length
+        && n > state.limits.max_body_bytes as u64
+    {
+        return ApiError::new(
+            Code::PayloadTooLarge,
+            format!(
+                "The request body is {n} bytes; this server accepts at most {}.",
+                state.limits.max_body_bytes
+            ),
+        )
+        .into_response();
+    }
+    if has_body {
+        match body_kind(req.headers()) {
+            Err(err) => return err.into_response(),
+            Ok(None) if req.method() != Method::GET && req.method() != Method::HEAD => {
+                return ApiError::new(
+                    Code::UnsupportedMediaType,
+                    "A request with a body needs a Content-Type: application/json, application/x-www-form-urlencoded or multipart/form-data.",
+                )
+                .into_response();
+            }
+            Ok(_) => {}
+        }
+    }
+    next.run(req).await
+}
+
+/// Answers 408 in the error shape when a request takes longer than allowed. Dropping the handler's future rolls
+/// back any transaction it had open, so a timed-out request changes nothing.
+pub async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.limits.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            Code::RequestTimeout,
+            format!(
+                "The request took longer than {} seconds.",
+                state.limits.request_timeout.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// JSON bodies are UTF-8; say so, as QS does, so clients never guess.
+pub async fn json_charset(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    if let Some(ct) = response.headers().get(header::CONTENT_TYPE)
+        && ct.as_bytes() == b"application/json"
+    {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    response
+}
+
+/// A handler panic becomes a 500 in the error shape (and is logged); the connection stays up.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-string panic payload");
+    tracing::error!(panic = detail, "handler panicked");
+    ApiError::internal().into_response()
+}
+
+pub async fn route_not_found(req: Request) -> ApiError {
+    ApiError::new(
+        Code::RouteNotFound,
+        format!(
+            "No endpoint is routed at {} {}.",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+}
+
+pub async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        Code::MethodNotAllowed,
+        format!("{} is not allowed on {}.", req.method(), req.uri().path()),
+    )
+}
+
+/// Limits that protect the server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 10 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}

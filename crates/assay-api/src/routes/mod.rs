@@ -1,0 +1,43 @@
+//! Every routed endpoint, one module per resource family. Routes are registered only through
+//! `OpenApiRouter::routes`, which records each one in the OpenAPI document as it adds it to the router.
+
+pub mod accounts;
+pub mod diagnostics;
+pub mod events;
+pub mod users;
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::{AppState, openapi::BaseDoc};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    OpenApiRouter::with_openapi(BaseDoc::openapi())
+        .merge(diagnostics::router())
+        .merge(accounts::router())
+        .merge(users::router())
+        .merge(events::router())
+        .merge(crate::openapi::router())
+}
+
+/// A 201 with `Location` pointing at the new resource.
+pub struct Created<T> {
+    pub location: String,
+    pub body: T,
+}
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        let mut response = (StatusCode::CREATED, Json(self.body)).into_response();
+        if let Ok(value) = HeaderValue::from_str(&self.location) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        response
+    }
+}

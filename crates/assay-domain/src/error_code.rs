@@ -1,0 +1,105 @@
+//! The one table of error codes. Every error any surface returns names a `Code`; the wire name, HTTP status,
+//! title and documentation anchor all come from here, so a code cannot be invented ad hoc in a handler.
+
+macro_rules! error_codes {
+    ($( $variant:ident => $wire:literal, $status:literal, $title:literal, $description:literal; )+) => {
+        /// A stable, machine-readable error kind. The wire name never changes once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code { $( $variant, )+ }
+
+        impl Code {
+            /// Every code, in table order (used by the docs page and the uniqueness test).
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )+ ];
+
+            /// The snake_case name clients match on.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $wire, )+ }
+            }
+
+            /// The HTTP status this code is always sent with.
+            pub const fn status(self) -> u16 {
+                match self { $( Code::$variant => $status, )+ }
+            }
+
+            /// The short title (the HTTP reason phrase of the status, as JSON:API `title`).
+            pub const fn title(self) -> &'static str {
+                match self { $( Code::$variant => $title, )+ }
+            }
+
+            /// What the code means and what the caller can do about it.
+            pub const fn description(self) -> &'static str {
+                match self { $( Code::$variant => $description, )+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    BadRequest => "bad_request", 400, "Bad Request",
+        "The request could not be understood: a parameter has the wrong shape or an impossible value.";
+    MalformedJson => "malformed_json", 400, "Bad Request",
+        "The body was sent as application/json but is not valid JSON.";
+    MalformedParameters => "malformed_parameters", 400, "Bad Request",
+        "Form or query parameters use conflicting Rails bracket keys (for example `a=1&a[b]=2`) or nest too deeply.";
+    InvalidPagination => "invalid_pagination", 400, "Bad Request",
+        "`page`, `per_page` or `limit` is not a positive integer (per_page at most 1000, served as at most 100) or the page bookmark is not one this server issued.";
+    InvalidId => "invalid_id", 400, "Bad Request",
+        "An id in the path is neither a number, `self`, nor a supported `sis_*_id:` / `external_id:` reference.";
+    Unauthenticated => "unauthenticated", 401, "Unauthorized",
+        "No valid credential was sent, or the token is unknown, revoked or expired. Send `Authorization: Bearer <token>`; a `WWW-Authenticate` header says what was wrong.";
+    Unauthorized => "unauthorized", 401, "Unauthorized",
+        "The credential is valid but its user may not perform this action (Canvas answers 401 here, and so does Assay).";
+    NotFound => "not_found", 404, "Not Found",
+        "The specified resource does not exist, or the caller may not see it.";
+    RouteNotFound => "route_not_found", 404, "Not Found",
+        "No endpoint is routed at this method and path. See /api/openapi.json.";
+    AccountNotFound => "account_not_found", 404, "Not Found",
+        "The account does not exist in the caller's school, or the caller may not see it.";
+    UserNotFound => "user_not_found", 404, "Not Found",
+        "The user does not exist in the caller's school, or the caller may not see it.";
+    MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
+        "The path exists but does not accept this HTTP method.";
+    Conflict => "conflict", 409, "Conflict",
+        "The change conflicts with existing data, for example a `sis_*_id` that another object in the school already has.";
+    PayloadTooLarge => "payload_too_large", 413, "Payload Too Large",
+        "The request body is larger than the server accepts (see `max_body_bytes`).";
+    UnsupportedMediaType => "unsupported_media_type", 415, "Unsupported Media Type",
+        "Request bodies must be application/json, application/x-www-form-urlencoded or multipart/form-data.";
+    ValidationFailed => "validation_failed", 422, "Unprocessable Entity",
+        "One or more fields are invalid; each error's `source.pointer` names the field.";
+    RateLimited => "rate_limited", 429, "Too Many Requests",
+        "Rate Limit Exceeded. Wait for the number of seconds in `Retry-After`.";
+    Internal => "internal", 500, "Internal Server Error",
+        "The server failed unexpectedly. The failure is logged with the request id of this response; report it with that id.";
+    Unavailable => "unavailable", 503, "Service Unavailable",
+        "A dependency (the database) is not reachable. Retry after a short wait.";
+    RequestTimeout => "request_timeout", 408, "Request Timeout",
+        "The request took longer than the server allows (see `request_timeout_secs`).";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn wire_names_are_unique_snake_case_and_documented() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "duplicate code {name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name} is not snake_case"
+            );
+            assert!(!code.description().is_empty());
+            assert!((400..600).contains(&code.status()));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Assay's domain: pure types and rules shared by every surface. No I/O, no async, no SQL.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::todo,
+    clippy::unimplemented
+)]
+
+pub mod account;
+pub mod error_code;
+pub mod id_ref;
+pub mod policy;
+pub mod user;
+pub mod validation;
+
+pub use error_code::Code;
+pub use id_ref::{IdRef, ParseIdRefError};
+pub use validation::{FieldError, Validation};

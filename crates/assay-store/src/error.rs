@@ -1,0 +1,79 @@
+use sea_orm::{DbErr, SqlErr};
+
+/// What the store can report. Constraint violations are classified here, once, for both backends.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist in the caller's scope.
+    #[error("not found")]
+    NotFound,
+    /// A unique value is already taken; `field` is the request field it came from (e.g. `sis_user_id`).
+    #[error("`{field}` is already in use")]
+    Conflict { field: &'static str },
+    /// A value is impossible for reasons only the store can see (e.g. moving an account below itself).
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The database cannot be reached (no connection could be made or acquired in time).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] DbErr),
+    #[error("database error: {0}")]
+    Database(#[source] DbErr),
+    #[error("migration error: {0}")]
+    Migration(String),
+}
+
+/// Unique indexes whose violation is a caller's mistake, with the field to blame. SQLite names the columns in
+/// its message (`UNIQUE constraint failed: users.root_account_id, users.sis_user_id`) while PostgreSQL names the
+/// index (`duplicate key value violates unique constraint "ux_users_sis_user_id"`), so each row carries both.
+const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "ux_accounts_sis_account_id",
+        "accounts.sis_account_id",
+        "sis_account_id",
+    ),
+    (
+        "ux_accounts_integration_id",
+        "accounts.integration_id",
+        "integration_id",
+    ),
+    ("ux_users_sis_user_id", "users.sis_user_id", "sis_user_id"),
+    (
+        "ux_users_integration_id",
+        "users.integration_id",
+        "integration_id",
+    ),
+    (
+        "ux_logins_unique_id",
+        "logins.unique_id_normalized",
+        "unique_id",
+    ),
+];
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() {
+            for (index, columns, field) in UNIQUE_FIELDS {
+                if message.contains(index) || message.contains(columns) {
+                    return StoreError::Conflict { field };
+                }
+            }
+        }
+        if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
+            return StoreError::Unavailable(err);
+        }
+        StoreError::Database(err)
+    }
+}
+
+impl<E: Into<StoreError> + std::fmt::Display + std::fmt::Debug> From<sea_orm::TransactionError<E>>
+    for StoreError
+{
+    fn from(err: sea_orm::TransactionError<E>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(inner) => inner.into(),
+        }
+    }
+}

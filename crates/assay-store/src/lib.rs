@@ -1,0 +1,32 @@
+//! Assay's persistence: one query layer for SQLite and PostgreSQL, migrations for both, transactions, the event
+//! outbox. Functions over tenant-owned rows take a [`Scope`] and never return another school's rows.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::todo,
+    clippy::unimplemented
+)]
+
+pub mod accounts;
+mod connect;
+pub mod entity;
+mod error;
+pub mod events;
+pub mod migration;
+pub mod page;
+mod scope;
+pub mod tokens;
+pub mod users;
+
+pub use connect::{Backend, Store, StoreOptions, redact as redact_url};
+pub use error::StoreError;
+pub use page::{Page, PageRequest, Position};
+pub use scope::Scope;
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
+
+/// Time as the store records it: UTC, microsecond precision (the precision both databases keep).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}

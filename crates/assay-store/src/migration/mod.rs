@@ -1,0 +1,15 @@
+//! Schema migrations, written once in Rust and rendered to each backend's DDL by sea-query. Applied on start and
+//! by `assay migrate`. A merged migration is never edited: change the schema with a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,171 @@
+//! Configuration: built-in defaults, then a TOML file, then `ASSAY_*` environment variables, then command-line
+//! flags — each later source overriding the earlier ones.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of `assay serve`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: String,
+    /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    pub database_url: String,
+    /// The externally visible base URL, e.g. `https://assay.school.example`; links and `Location` use it.
+    pub public_url: Option<String>,
+    /// Honour `X-Forwarded-Proto`/`X-Forwarded-Host`/`Forwarded` (only behind a proxy you control).
+    pub trust_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a request may take, in seconds.
+    pub request_timeout_secs: u64,
+    /// Database connections in the pool.
+    pub db_max_connections: u32,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `assay=debug,info`. `RUST_LOG` wins when set.
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://assay.db".into(),
+            public_url: None,
+            trust_proxy: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            request_timeout_secs: 60,
+            db_max_connections: 10,
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+        }
+    }
+}
+
+/// Flags and environment variables for every setting. Unset ones leave the file's (or default) value.
+#[derive(Debug, Clone, Default, Args, Serialize)]
+pub struct ConfigArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "ASSAY_BIND")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// Database: sqlite://FILE (created if missing) or postgres://USER@HOST/DB [default: sqlite://assay.db]
+    #[arg(long, env = "ASSAY_DATABASE_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// Externally visible base URL for links, e.g. https://assay.school.example [default: from the Host header]
+    #[arg(long, env = "ASSAY_PUBLIC_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-Proto/-Host and Forwarded headers (only behind a proxy you control) [default: false]
+    #[arg(long, env = "ASSAY_TRUST_PROXY")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_proxy: Option<bool>,
+    /// Largest request body accepted, in bytes [default: 10485760]
+    #[arg(long, env = "ASSAY_MAX_BODY_BYTES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<usize>,
+    /// Longest a request may take, in seconds [default: 60]
+    #[arg(long, env = "ASSAY_REQUEST_TIMEOUT_SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_timeout_secs: Option<u64>,
+    /// Database connections in the pool [default: 10]
+    #[arg(long, env = "ASSAY_DB_MAX_CONNECTIONS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_max_connections: Option<u32>,
+    /// Log format [default: pretty]
+    #[arg(long, env = "ASSAY_LOG_FORMAT", value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. info or assay=debug,info (RUST_LOG wins when set) [default: info]
+    #[arg(long, env = "ASSAY_LOG_LEVEL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+}
+
+/// The default configuration file, read when it exists and no `--config` is given.
+pub const DEFAULT_CONFIG_FILE: &str = "assay.toml";
+
+impl Config {
+    /// Layers defaults, the file, and the flags/environment (already merged by clap: a flag beats its variable).
+    pub fn load(file: Option<&PathBuf>, args: &ConfigArgs) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.is_file() {
+                    anyhow::bail!("configuration file {} does not exist", path.display());
+                }
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        let config: Config = figment
+            .merge(Serialized::defaults(args))
+            .extract()
+            .map_err(|err| anyhow::anyhow!("invalid configuration: {err}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            anyhow::bail!(
+                "bind = `{}` is not an address such as 127.0.0.1:8080",
+                self.bind
+            );
+        }
+        if let Some(url) = &self.public_url {
+            let parsed =
+                url::Url::parse(url).map_err(|e| anyhow::anyhow!("public_url = `{url}`: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.host().is_none()
+                || parsed.path() != "/" && !parsed.path().is_empty()
+            {
+                anyhow::bail!("public_url must be http(s)://HOST[:PORT] with no path, not `{url}`");
+            }
+        }
+        if self.max_body_bytes < 1024 {
+            anyhow::bail!("max_body_bytes must be at least 1024");
+        }
+        if self.request_timeout_secs == 0 || self.db_max_connections == 0 {
+            anyhow::bail!("request_timeout_secs and db_max_connections must be positive");
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML, with any database password hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = assay_store::redact_url(&shown.database_url);
+        toml_string(&shown)
+    }
+}
+
+fn toml_string(config: &Config) -> String {
+    let mut out = String::new();
+    let value = serde_json::to_value(config).unwrap_or_default();
+    if let Some(map) = value.as_object() {
+        for (key, value) in map {
+            match value {
+                serde_json::Value::Null => out.push_str(&format!("# {key} is not set\n")),
+                other => out.push_str(&format!("{key} = {other}\n")),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,204 @@
+//! `assay`: the Assay server and its administration commands.
+
+use std::path::PathBuf;
+
+use assay::{Config, Server, admin, config::ConfigArgs, demo, server::open_store};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "assay", version, about = "Assay: a self-hosted digital assessment platform.", long_about = None)]
+struct Cli {
+    /// Configuration file (TOML) [default: ./assay.toml when it exists]. Precedence: flags > ASSAY_* environment > file > defaults.
+    #[arg(long, global = true, env = "ASSAY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API (SQLite at ./assay.db unless configured).
+    Serve {
+        #[command(flatten)]
+        settings: ConfigArgs,
+        /// On an empty database, create a demo school with an admin, teachers and students, and print an admin token.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and print what ran.
+    Migrate {
+        #[command(flatten)]
+        settings: ConfigArgs,
+    },
+    /// Print the effective configuration (database password hidden).
+    Config {
+        #[command(flatten)]
+        settings: ConfigArgs,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Provision schools and tokens.
+    Admin {
+        #[command(flatten)]
+        settings: ConfigArgs,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a school (root account) with an administrator; prints their ids.
+    CreateSchool {
+        /// The school's name.
+        name: String,
+        /// The administrator's name.
+        #[arg(long, default_value = "School Administrator")]
+        admin_name: String,
+        /// The administrator's login name.
+        #[arg(long, default_value = "admin")]
+        admin_login: String,
+    },
+    /// Issue an API token for a user; the token is printed once and not stored.
+    CreateToken {
+        /// User id, login name, or sis_user_id:X (with --school).
+        #[arg(long)]
+        user: String,
+        /// The school (root account id), when the user reference is ambiguous.
+        #[arg(long)]
+        school: Option<i64>,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        purpose: String,
+        /// Expire the token after this many days [default: never].
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        assay::config::LogFormat::Json => builder.json().init(),
+        assay::config::LogFormat::Pretty => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { settings, demo } => {
+            let config = Config::load(cli.config.as_ref(), &settings)?;
+            init_logging(&config);
+            let (store, applied) = open_store(&config).await?;
+            for name in &applied {
+                tracing::info!(migration = %name, "applied migration");
+            }
+            let server = Server::start(&config, store.clone()).await?;
+            let base = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| server.base_url());
+            println!(
+                "Assay {} serving {} on {base}",
+                env!("CARGO_PKG_VERSION"),
+                store.backend().name()
+            );
+            println!("  API docs: {base}/api/docs");
+            if demo {
+                match demo::ensure(&store).await? {
+                    Some(access) => {
+                        println!(
+                            "  demo school {} (id {}): {}",
+                            demo::DEMO_SCHOOL,
+                            access.school_id,
+                            if access.seeded {
+                                "created with an admin, 2 teachers and 5 students"
+                            } else {
+                                "already there"
+                            }
+                        );
+                        println!(
+                            "  admin user id: {} (login {})",
+                            access.admin_user_id,
+                            demo::DEMO_ADMIN_LOGIN
+                        );
+                        println!("  admin API token (shown once): {}", access.token);
+                        println!(
+                            "  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self",
+                            access.token
+                        );
+                    }
+                    None => println!(
+                        "  --demo: the database already holds other schools, so no demo data was added"
+                    ),
+                }
+            }
+            server.run_until_signal().await
+        }
+        Command::Migrate { settings } => {
+            let config = Config::load(cli.config.as_ref(), &settings)?;
+            let (store, applied) = open_store(&config).await?;
+            if applied.is_empty() {
+                println!("database is up to date");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
+            store.close().await?;
+            Ok(())
+        }
+        Command::Config { settings } => {
+            let config = Config::load(cli.config.as_ref(), &settings)?;
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&assay_api::openapi_document())?
+            );
+            Ok(())
+        }
+        Command::Admin { settings, command } => {
+            let config = Config::load(cli.config.as_ref(), &settings)?;
+            let (store, _) = open_store(&config).await?;
+            let result = run_admin(&store, command).await;
+            store.close().await?;
+            result
+        }
+    }
+}
+
+async fn run_admin(store: &assay_store::Store, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateSchool {
+            name,
+            admin_name,
+            admin_login,
+        } => {
+            let created = admin::create_school(store, &name, &admin_name, &admin_login).await?;
+            println!(
+                "school_id={} admin_user_id={}",
+                created.school.id, created.admin.id
+            );
+        }
+        AdminCommand::CreateToken {
+            user,
+            school,
+            purpose,
+            expires_in_days,
+        } => {
+            let user = admin::find_user(store, &user, school).await?;
+            let expires_at = expires_in_days
+                .map(|days| chrono::Utc::now() + chrono::TimeDelta::days(i64::from(days)));
+            let token = admin::create_token(store, user, purpose, expires_at).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}

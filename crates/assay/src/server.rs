@@ -1,0 +1,121 @@
+//! Starting and stopping the server.
+
+use std::{net::SocketAddr, time::Duration};
+
+use assay_api::{AppState, BaseUrlPolicy, Limits};
+use assay_store::{Store, StoreOptions};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+use crate::Config;
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    serving: JoinHandle<std::io::Result<()>>,
+    sequencer: JoinHandle<()>,
+}
+
+/// Opens (creating and migrating) the configured database.
+pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Vec<String>)> {
+    let options = StoreOptions {
+        max_connections: config.db_max_connections,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&config.database_url, &options)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open {}: {e}",
+                assay_store::redact_url(&config.database_url)
+            )
+        })?;
+    let applied = store
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    Ok((store, applied))
+}
+
+impl Server {
+    /// Binds `config.bind` and serves `store` until `shutdown` (or `stop`).
+    pub async fn start(config: &Config, store: Store) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(
+            store.clone(),
+            BaseUrlPolicy {
+                public_url: config.public_url.clone(),
+                trust_proxy: config.trust_proxy,
+            },
+            Limits {
+                max_body_bytes: config.max_body_bytes,
+                request_timeout: Duration::from_secs(config.request_timeout_secs),
+            },
+        );
+        let app = assay_api::app(state);
+        let sequencer = assay_store::events::spawn_sequencer(store.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let serving = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        Ok(Server {
+            addr,
+            store,
+            shutdown: Some(tx),
+            serving,
+            sequencer,
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and closes the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.serving).await??;
+        self.sequencer.abort();
+        let _ = assay_store::events::sequence_pending(&self.store).await;
+        self.store.close().await?;
+        Ok(())
+    }
+
+    /// Serves until SIGTERM or ctrl-c, then stops gracefully.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
