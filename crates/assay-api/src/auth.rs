@@ -45,6 +45,15 @@ impl Caller {
 
 /// The bearer credential of a request: the `Authorization` header, or Canvas's `access_token` query parameter.
 fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
+    let mut values = parts.headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    if let (Some(_), Some(_)) = (values.next(), values.next()) {
+        return Err(ApiError::unauthenticated(
+            format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"send one Authorization header\""
+            ),
+            "Invalid access token.",
+        ));
+    }
     if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
         let value = value.to_str().unwrap_or_default().trim();
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
@@ -59,9 +68,7 @@ fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
         return Ok(Some(token.trim().to_owned()));
     }
     let from_query = parts.uri.query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "access_token")
-            .map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
     });
     Ok(from_query)
 }
@@ -69,18 +76,12 @@ fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(caller) = parts.extensions.get::<Caller>() {
             return Ok(caller.clone());
         }
         let Some(secret) = presented_token(parts)? else {
-            return Err(ApiError::unauthenticated(
-                format!("Bearer realm=\"{REALM}\""),
-                "user authorization required",
-            ));
+            return Err(ApiError::unauthenticated(format!("Bearer realm=\"{REALM}\""), "user authorization required"));
         };
         let (token, user) = match tokens::authenticate(&state.store, &secret).await? {
             Ok(found) => found,
@@ -92,21 +93,14 @@ impl FromRequestParts<AppState> for Caller {
                 };
                 tracing::info!(target: "assay::security", reason = description, "credential refused");
                 return Err(ApiError::unauthenticated(
-                    format!(
-                        "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{description}\""
-                    ),
+                    format!("Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{description}\""),
                     "Invalid access token.",
                 ));
             }
         };
         let scope = Scope::school(user.root_account_id);
         let grants = assay_store::accounts::grants_for(state.store.read(), &scope, user.id).await?;
-        let caller = Caller {
-            user,
-            token_id: token.id,
-            scope,
-            grants,
-        };
+        let caller = Caller { user, token_id: token.id, scope, grants };
         tracing::Span::current().record("user_id", caller.user.id);
         parts.extensions.insert(caller.clone());
         Ok(caller)

@@ -21,9 +21,7 @@ impl BaseUrlPolicy {
             return url.trim_end_matches('/').to_owned();
         }
         let mut scheme = "http".to_owned();
-        let mut host = header_str(headers, header::HOST.as_str())
-            .filter(|h| valid_host(h))
-            .map(str::to_owned);
+        let mut host = header_str(headers, header::HOST.as_str()).filter(|h| valid_host(h)).map(str::to_owned);
         if self.trust_proxy {
             if let Some(forwarded) = header_str(headers, "forwarded") {
                 // Only the first (client-most) element: `for=…;proto=https;host=example.org, for=…`.
@@ -39,8 +37,7 @@ impl BaseUrlPolicy {
                     }
                 }
             }
-            if let Some(proto) =
-                header_str(headers, "x-forwarded-proto").map(|p| first_item(p).to_ascii_lowercase())
+            if let Some(proto) = header_str(headers, "x-forwarded-proto").map(|p| first_item(p).to_ascii_lowercase())
                 && (proto == "http" || proto == "https")
             {
                 scheme = proto;
@@ -51,19 +48,12 @@ impl BaseUrlPolicy {
                 host = Some(forwarded_host.to_owned());
             }
         }
-        format!(
-            "{scheme}://{}",
-            host.unwrap_or_else(|| "localhost".to_owned())
-        )
+        format!("{scheme}://{}", host.unwrap_or_else(|| "localhost".to_owned()))
     }
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn first_item(value: &str) -> &str {
@@ -74,9 +64,7 @@ fn first_item(value: &str) -> &str {
 fn valid_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'))
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'))
 }
 
 #[cfg(test)]
@@ -93,32 +81,14 @@ mod tests {
 
     #[test]
     fn resolves_in_order_of_trust() {
-        let h = headers(&[
-            ("host", "127.0.0.1:8080"),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "lms.example"),
-        ]);
-        assert_eq!(
-            BaseUrlPolicy::default().resolve(&h),
-            "http://127.0.0.1:8080"
-        );
-        let proxy = BaseUrlPolicy {
-            public_url: None,
-            trust_proxy: true,
-        };
+        let h =
+            headers(&[("host", "127.0.0.1:8080"), ("x-forwarded-proto", "https"), ("x-forwarded-host", "lms.example")]);
+        assert_eq!(BaseUrlPolicy::default().resolve(&h), "http://127.0.0.1:8080");
+        let proxy = BaseUrlPolicy { public_url: None, trust_proxy: true };
         assert_eq!(proxy.resolve(&h), "https://lms.example");
-        let fixed = BaseUrlPolicy {
-            public_url: Some("https://fixed.example/".into()),
-            trust_proxy: true,
-        };
+        let fixed = BaseUrlPolicy { public_url: Some("https://fixed.example/".into()), trust_proxy: true };
         assert_eq!(fixed.resolve(&h), "https://fixed.example");
-        let rfc = headers(&[
-            ("host", "a"),
-            (
-                "forwarded",
-                "for=1.2.3.4;proto=https;host=\"b.example\", for=x",
-            ),
-        ]);
+        let rfc = headers(&[("host", "a"), ("forwarded", "for=1.2.3.4;proto=https;host=\"b.example\", for=x")]);
         assert_eq!(proxy.resolve(&rfc), "https://b.example");
     }
 

@@ -83,9 +83,7 @@ rapi-doc { display: block; width: 100%; height: 100vh; scroll-margin-top: 0; }
 pub fn render(spec_url: &str, product_version: &str, errors: &[ErrorDoc<'_>]) -> String {
     let spec = escape_html(spec_url);
     let version = escape_html(product_version);
-    let style = STYLE
-        .replace("__REGULAR_FONT__", REGULAR_FONT)
-        .replace("__MONO_FONT__", MONO_FONT);
+    let style = STYLE.replace("__REGULAR_FONT__", REGULAR_FONT).replace("__MONO_FONT__", MONO_FONT);
     let rows = error_rows(errors);
     let script = RAPIDOC_JS_PATH;
     let regular_font = escape_html(REGULAR_FONT);
@@ -325,14 +323,8 @@ mod tests {
     #[test]
     fn page_loads_the_vendored_script_from_this_server() {
         let html = render("/api/openapi.json", "0.1.0", &sample());
-        assert!(html.contains(&format!(
-            "<script defer src=\"{RAPIDOC_JS_PATH}\"></script>"
-        )));
-        assert_eq!(
-            html.matches("<script").count(),
-            1,
-            "no other (inline) scripts"
-        );
+        assert!(html.contains(&format!("<script defer src=\"{RAPIDOC_JS_PATH}\"></script>")));
+        assert_eq!(html.matches("<script").count(), 1, "no other (inline) scripts");
         assert!(RAPIDOC_JS_PATH.starts_with("/api/docs/assets/"));
         assert!(html.contains("spec-url=\"/api/openapi.json\""));
         assert!(html.contains("<a href=\"/api/openapi.json\">"));
@@ -347,10 +339,7 @@ mod tests {
         for attr in ["src", "href", "spec-url"] {
             for value in attribute_values(&html, attr) {
                 let same_origin_path = value.starts_with('/') && !value.starts_with("//");
-                assert!(
-                    same_origin_path || value.starts_with('#'),
-                    "{attr}=\"{value}\" is not on this server"
-                );
+                assert!(same_origin_path || value.starts_with('#'), "{attr}=\"{value}\" is not on this server");
             }
         }
         // RapiDoc would otherwise download Open Sans from fonts.gstatic.com.
@@ -379,24 +368,13 @@ mod tests {
         let section = html.find("<section id=\"error-codes\">");
         let reference = html.find("<rapi-doc");
         assert!(section.is_some() && reference.is_some());
-        assert!(
-            section < reference,
-            "the error table comes before the interactive reference"
-        );
+        assert!(section < reference, "the error table comes before the interactive reference");
         assert!(html.contains("<h2>Error codes</h2>"));
 
         for e in sample() {
             let row = format!("<tr id=\"error-{}\">", e.code);
-            assert_eq!(
-                html.matches(&row).count(),
-                1,
-                "exactly one row for {}",
-                e.code
-            );
-            assert!(html.contains(&format!(
-                "<a href=\"#error-{}\"><code>{}</code></a>",
-                e.code, e.code
-            )));
+            assert_eq!(html.matches(&row).count(), 1, "exactly one row for {}", e.code);
+            assert!(html.contains(&format!("<a href=\"#error-{}\"><code>{}</code></a>", e.code, e.code)));
         }
         assert!(html.contains("<td class=\"status\">404</td><td>Not Found</td>"));
         assert!(html.contains("<td class=\"status\">422</td><td>Unprocessable Entity</td>"));
@@ -425,63 +403,34 @@ mod tests {
     #[test]
     fn interpolated_values_are_escaped() {
         let evil = "<script>alert(\"x\")</script>";
-        let errors = [ErrorDoc {
-            code: "x",
-            status: 400,
-            title: evil,
-            description: evil,
-        }];
-        let html = render(
-            "/spec.json\"><script>alert(1)</script>",
-            "<script>1</script>",
-            &errors,
-        );
+        let errors = [ErrorDoc { code: "x", status: 400, title: evil, description: evil }];
+        let html = render("/spec.json\"><script>alert(1)</script>", "<script>1</script>", &errors);
         assert!(html.contains("<tr id=\"error-x\">"));
-        assert_eq!(
-            html.matches("<script").count(),
-            1,
-            "only the vendored script tag"
-        );
+        assert_eq!(html.matches("<script").count(), 1, "only the vendored script tag");
         assert!(!html.contains("alert(1)</script>"));
         assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
-        assert!(
-            html.contains("spec-url=\"/spec.json&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"")
-        );
+        assert!(html.contains("spec-url=\"/spec.json&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
         assert!(html.contains("<span class=\"version\">&lt;script&gt;1&lt;/script&gt;</span>"));
 
-        let code = [ErrorDoc {
-            code: "a\"b<c>",
-            status: 400,
-            title: "t",
-            description: "d",
-        }];
+        let code = [ErrorDoc { code: "a\"b<c>", status: 400, title: "t", description: "d" }];
         let html = render("/api/openapi.json", "0.1.0", &code);
         assert!(html.contains("<tr id=\"error-a&quot;b&lt;c&gt;\">"));
     }
 
     #[test]
     fn escape_html_escapes_the_five_special_characters() {
-        assert_eq!(
-            escape_html("a&b<c>d\"e'f"),
-            "a&amp;b&lt;c&gt;d&quot;e&#39;f"
-        );
+        assert_eq!(escape_html("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
         assert_eq!(escape_html("plain – ünïcode"), "plain – ünïcode");
         assert_eq!(escape_html(""), "");
     }
 
     #[test]
     fn backticks_become_code_only_in_pairs() {
-        assert_eq!(
-            inline_code("see `a` and `b`"),
-            "see <code>a</code> and <code>b</code>"
-        );
+        assert_eq!(inline_code("see `a` and `b`"), "see <code>a</code> and <code>b</code>");
         assert_eq!(inline_code("one ` only"), "one ` only");
         assert_eq!(inline_code("empty `` pair"), "empty `` pair");
         assert_eq!(inline_code("`x` then `"), "<code>x</code> then `");
-        assert_eq!(
-            inline_code(&escape_html("`a=1&a[b]=2`")),
-            "<code>a=1&amp;a[b]=2</code>"
-        );
+        assert_eq!(inline_code(&escape_html("`a=1&a[b]=2`")), "<code>a=1&amp;a[b]=2</code>");
     }
 
     #[test]

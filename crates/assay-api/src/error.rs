@@ -28,13 +28,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-            fields: Vec::new(),
-            challenge: None,
-            retry_after: None,
-        }
+        ApiError { code, message: message.into(), fields: Vec::new(), challenge: None, retry_after: None }
     }
 
     pub fn not_found(code: Code) -> Self {
@@ -42,47 +36,25 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        ApiError::new(
-            Code::Unauthorized,
-            "user not authorized to perform that action",
-        )
+        ApiError::new(Code::Unauthorized, "user not authorized to perform that action")
     }
 
     pub fn unauthenticated(challenge: String, message: &str) -> Self {
-        ApiError {
-            challenge: Some(challenge),
-            ..ApiError::new(Code::Unauthenticated, message)
-        }
+        ApiError { challenge: Some(challenge), ..ApiError::new(Code::Unauthenticated, message) }
     }
 
     pub fn bad_request(code: Code, message: impl Into<String>, pointer: Option<String>) -> Self {
         let message = message.into();
-        let fields = pointer
-            .map(|pointer| {
-                vec![FieldError {
-                    pointer,
-                    message: message.clone(),
-                }]
-            })
-            .unwrap_or_default();
-        ApiError {
-            fields,
-            ..ApiError::new(code, message)
-        }
+        let fields = pointer.map(|pointer| vec![FieldError { pointer, message: message.clone() }]).unwrap_or_default();
+        ApiError { fields, ..ApiError::new(code, message) }
     }
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
-        ApiError {
-            fields,
-            ..ApiError::new(Code::ValidationFailed, "The request has invalid fields.")
-        }
+        ApiError { fields, ..ApiError::new(Code::ValidationFailed, "The request has invalid fields.") }
     }
 
     pub fn invalid_field(pointer: &str, message: impl Into<String>) -> Self {
-        ApiError::invalid(vec![FieldError {
-            pointer: pointer.to_owned(),
-            message: message.into(),
-        }])
+        ApiError::invalid(vec![FieldError { pointer: pointer.to_owned(), message: message.into() }])
     }
 
     pub fn internal() -> Self {
@@ -108,22 +80,20 @@ impl From<StoreError> for ApiError {
                     pointer: format!("/{field}"),
                     message: format!("`{field}` is already in use"),
                 }],
-                ..ApiError::new(
-                    Code::Conflict,
-                    format!("`{field}` is already in use by another object in this school"),
-                )
+                ..ApiError::new(Code::Conflict, format!("`{field}` is already in use by another object in this school"))
             },
-            StoreError::Invalid { field, message } => {
-                ApiError::invalid_field(&format!("/{field}"), message)
-            }
+            StoreError::BadBookmark(why) => ApiError::bad_request(
+                Code::InvalidPagination,
+                format!("`page` holds a bookmark this list cannot use: {why}"),
+                Some("/page".into()),
+            ),
+            StoreError::Busy { message } => ApiError::new(Code::Conflict, message),
+            StoreError::Invalid { field, message } => ApiError::invalid_field(&format!("/{field}"), message),
             StoreError::Unavailable(_) => {
                 tracing::error!(error = %err, "database unavailable");
                 ApiError {
                     retry_after: Some(5),
-                    ..ApiError::new(
-                        Code::Unavailable,
-                        "The database is not reachable; retry shortly.",
-                    )
+                    ..ApiError::new(Code::Unavailable, "The database is not reachable; retry shortly.")
                 }
             }
             StoreError::Database(_) | StoreError::Migration(_) => {
@@ -180,17 +150,12 @@ impl ApiError {
             message: self.message.clone(),
             detail,
             source: pointer.map(|pointer| ErrorSource { pointer }),
-            links: ErrorLinks {
-                about: format!("/api/docs#error-{}", self.code.as_str()),
-            },
+            links: ErrorLinks { about: format!("/api/docs#error-{}", self.code.as_str()) },
         };
         let errors = if self.fields.is_empty() {
             vec![item(None, None)]
         } else {
-            self.fields
-                .iter()
-                .map(|f| item(Some(f.message.clone()), Some(f.pointer.clone())))
-                .collect()
+            self.fields.iter().map(|f| item(Some(f.message.clone()), Some(f.pointer.clone()))).collect()
         };
         let status = match self.code {
             Code::Unauthenticated => Some("unauthenticated"),
@@ -203,8 +168,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(code = %self.code, message = %self.message, "request failed");
         } else {
@@ -214,14 +178,10 @@ impl IntoResponse for ApiError {
         if let Some(challenge) = &self.challenge
             && let Ok(value) = HeaderValue::from_str(challenge)
         {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
         if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

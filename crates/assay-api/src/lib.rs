@@ -1,12 +1,8 @@
 //! Assay's HTTP surfaces: the routers, the wire conventions every endpoint shares (parameters, pagination,
 //! errors, authentication), and the OpenAPI document generated from the handlers.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::todo,
-    clippy::unimplemented
-)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo, clippy::unimplemented)]
+// Tests may unwrap: a failing test should stop at the failure.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod auth;
 pub mod base_url;
@@ -63,7 +59,13 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// Builds the whole application: every surface, its middleware, and the OpenAPI document it serves.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// `app` plus `extra` routes behind the same middleware (tests use it to mount probes, e.g. a panicking handler).
+pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let (api, document) = routes::router().split_for_parts();
+    let api = api.merge(extra);
     let _ = state.openapi.set(openapi::finish(document));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     api.fallback(middleware::route_not_found)

@@ -17,11 +17,8 @@ use crate::{AppState, error::ApiError, params::body_kind};
 /// Refuses bodies of unsupported media types (415) and oversized bodies announced by `Content-Length` (413)
 /// before any handler reads them.
 pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let declared_length = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared_length =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let chunked = req.headers().get(header::TRANSFER_ENCODING).is_some();
     let has_body = chunked || declared_length.is_some_and(|n| n > 0);
     if let Some(n) = declared_length
@@ -29,10 +26,7 @@ pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next
     {
         return ApiError::new(
             Code::PayloadTooLarge,
-            format!(
-                "The request body is {n} bytes; this server accepts at most {}.",
-                state.limits.max_body_bytes
-            ),
+            format!("The request body is {n} bytes; this server accepts at most {}.", state.limits.max_body_bytes),
         )
         .into_response();
     }
@@ -59,10 +53,7 @@ pub async fn time_limit(State(state): State<AppState>, req: Request, next: Next)
         Ok(response) => response,
         Err(_) => ApiError::new(
             Code::RequestTimeout,
-            format!(
-                "The request took longer than {} seconds.",
-                state.limits.request_timeout.as_secs()
-            ),
+            format!("The request took longer than {} seconds.", state.limits.request_timeout.as_secs()),
         )
         .into_response(),
     }
@@ -74,10 +65,9 @@ pub async fn json_charset(req: Request, next: Next) -> Response {
     if let Some(ct) = response.headers().get(header::CONTENT_TYPE)
         && ct.as_bytes() == b"application/json"
     {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     }
     response
 }
@@ -94,21 +84,11 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
 }
 
 pub async fn route_not_found(req: Request) -> ApiError {
-    ApiError::new(
-        Code::RouteNotFound,
-        format!(
-            "No endpoint is routed at {} {}.",
-            req.method(),
-            req.uri().path()
-        ),
-    )
+    ApiError::new(Code::RouteNotFound, format!("No endpoint is routed at {} {}.", req.method(), req.uri().path()))
 }
 
 pub async fn method_not_allowed(req: Request) -> ApiError {
-    ApiError::new(
-        Code::MethodNotAllowed,
-        format!("{} is not allowed on {}.", req.method(), req.uri().path()),
-    )
+    ApiError::new(Code::MethodNotAllowed, format!("{} is not allowed on {}.", req.method(), req.uri().path()))
 }
 
 /// Limits that protect the server.
@@ -120,9 +100,6 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_body_bytes: 10 * 1024 * 1024,
-            request_timeout: Duration::from_secs(60),
-        }
+        Limits { max_body_bytes: 10 * 1024 * 1024, request_timeout: Duration::from_secs(60) }
     }
 }

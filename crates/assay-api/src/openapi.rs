@@ -34,23 +34,16 @@ pub struct BaseDoc;
 pub fn finish(mut document: OpenApi) -> OpenApi {
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let components = document.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-    );
-    components.add_security_scheme(
-        "access_token",
-        SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_token"))),
-    );
+    components
+        .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    components
+        .add_security_scheme("access_token", SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_token"))));
     document
 }
 
 /// The documentation routes; the document itself is put into `AppState::openapi` once every route is known.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(openapi_json))
-        .routes(routes!(docs))
-        .routes(routes!(rapidoc_js))
+    OpenApiRouter::new().routes(routes!(openapi_json)).routes(routes!(docs)).routes(routes!(rapidoc_js))
 }
 
 /// The OpenAPI 3.1 document of every endpoint, generated from the code.
@@ -71,11 +64,7 @@ async fn docs() -> Html<String> {
             description: c.description(),
         })
         .collect();
-    Html(docs_page::render(
-        "/api/openapi.json",
-        env!("CARGO_PKG_VERSION"),
-        &errors,
-    ))
+    Html(docs_page::render("/api/openapi.json", env!("CARGO_PKG_VERSION"), &errors))
 }
 
 /// The documentation page's script (RapiDoc 9.3.8, vendored from npm, MIT).
@@ -83,13 +72,7 @@ async fn docs() -> Html<String> {
 async fn rapidoc_js() -> Response {
     let mut response = docs_page::RAPIDOC_JS.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     response
 }

@@ -57,42 +57,20 @@ fn invalid(message: impl Into<String>, pointer: &str) -> ApiError {
 fn parse_count(raw: &str, name: &str) -> Result<u64, ApiError> {
     match raw.trim().parse::<u64>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(invalid(
-            format!("`{name}` must be a positive integer, not `{raw}`"),
-            &format!("/{name}"),
-        )),
+        _ => Err(invalid(format!("`{name}` must be a positive integer, not `{raw}`"), &format!("/{name}"))),
     }
 }
 
 impl Pagination {
     /// Reads `page`, `per_page` and `limit` from a query string.
-    pub fn from_query(
-        query: Option<&str>,
-        base_url: String,
-        path: String,
-    ) -> Result<Self, ApiError> {
+    pub fn from_query(query: Option<&str>, base_url: String, path: String) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-                .into_owned()
-                .collect();
-        let value = |name: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+        let value = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let per_page = match value("per_page").or_else(|| value("limit")) {
             None => DEFAULT_PER_PAGE,
             Some(raw) => {
-                let n = parse_count(
-                    raw,
-                    if value("per_page").is_some() {
-                        "per_page"
-                    } else {
-                        "limit"
-                    },
-                )?;
+                let n = parse_count(raw, if value("per_page").is_some() { "per_page" } else { "limit" })?;
                 if n > MAX_REQUESTABLE_PER_PAGE {
                     return Err(invalid(
                         format!(
@@ -116,17 +94,8 @@ impl Pagination {
                 (n, Position::Offset(skip))
             }
         };
-        let kept_query = pairs
-            .into_iter()
-            .filter(|(k, _)| k != "page" && k != "access_token")
-            .collect();
-        Ok(Pagination {
-            request: PageRequest { position, per_page },
-            page_number,
-            base_url,
-            path,
-            kept_query,
-        })
+        let kept_query = pairs.into_iter().filter(|(k, _)| k != "page" && k != "access_token").collect();
+        Ok(Pagination { request: PageRequest { position, per_page }, page_number, base_url, path, kept_query })
     }
 
     fn link(&self, page: &str) -> String {
@@ -152,22 +121,13 @@ impl Pagination {
         if page.has_more
             && let Some(key) = &page.last_key
         {
-            links.push(format!(
-                "<{}>; rel=\"next\"",
-                self.link(&encode_bookmark(self.page_number + 1, key))
-            ));
+            links.push(format!("<{}>; rel=\"next\"", self.link(&encode_bookmark(self.page_number + 1, key))));
         }
         if self.page_number > 1 {
-            links.push(format!(
-                "<{}>; rel=\"prev\"",
-                self.link(&(self.page_number - 1).to_string())
-            ));
+            links.push(format!("<{}>; rel=\"prev\"", self.link(&(self.page_number - 1).to_string())));
         }
         links.push(format!("<{}>; rel=\"first\"", self.link("1")));
-        let mut headers = vec![
-            ("current-page", self.page_number.to_string()),
-            ("page-items", per_page.to_string()),
-        ];
+        let mut headers = vec![("current-page", self.page_number.to_string()), ("page-items", per_page.to_string())];
         if let Some(total) = page.total {
             let pages = total.div_ceil(per_page).max(1);
             links.push(format!("<{}>; rel=\"last\"", self.link(&pages.to_string())));
@@ -183,29 +143,19 @@ fn encode_bookmark(page_number: u64, key: &[serde_json::Value]) -> String {
     let mut payload = vec![serde_json::json!(page_number)];
     payload.extend(key.iter().cloned());
     let json = serde_json::Value::Array(payload).to_string();
-    format!(
-        "{BOOKMARK}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-    )
+    format!("{BOOKMARK}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
 }
 
 fn decode_bookmark(encoded: &str) -> Result<(u64, Position), ApiError> {
     let bad = || invalid("`page` holds a bookmark this server did not issue", "/page");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(encoded)
-        .map_err(|_| bad())?;
-    let serde_json::Value::Array(mut items) = serde_json::from_slice(&bytes).map_err(|_| bad())?
-    else {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).map_err(|_| bad())?;
+    let serde_json::Value::Array(mut items) = serde_json::from_slice(&bytes).map_err(|_| bad())? else {
         return Err(bad());
     };
     if items.len() < 2 || items.len() > 8 {
         return Err(bad());
     }
-    let page_number = items
-        .remove(0)
-        .as_u64()
-        .filter(|n| *n >= 1)
-        .ok_or_else(bad)?;
+    let page_number = items.remove(0).as_u64().filter(|n| *n >= 1).ok_or_else(bad)?;
     if !items.iter().all(|v| v.is_string() || v.is_i64()) {
         return Err(bad());
     }
@@ -215,10 +165,7 @@ fn decode_bookmark(encoded: &str) -> Result<(u64, Position), ApiError> {
 impl FromRequestParts<AppState> for Pagination {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let base = state.base_url.resolve(&parts.headers);
         Pagination::from_query(parts.uri.query(), base, parts.uri.path().to_owned())
     }
@@ -234,11 +181,7 @@ pub struct Paginated<T> {
 
 impl<T> Paginated<T> {
     pub fn new(page: Page<T>, pagination: Pagination) -> Self {
-        Paginated {
-            page,
-            pagination,
-            root_key: None,
-        }
+        Paginated { page, pagination, root_key: None }
     }
 }
 
@@ -246,9 +189,7 @@ impl<T: Serialize> IntoResponse for Paginated<T> {
     fn into_response(self) -> Response {
         let headers = self.pagination.headers(&self.page);
         let body = match self.root_key {
-            None => {
-                Json(serde_json::to_value(&self.page.items).unwrap_or_default()).into_response()
-            }
+            None => Json(serde_json::to_value(&self.page.items).unwrap_or_default()).into_response(),
             Some(key) => Json(serde_json::json!({ key: self.page.items })).into_response(),
         };
         let mut response = body;
@@ -274,10 +215,7 @@ mod tests {
         let p = parse("").unwrap();
         assert_eq!((p.request.per_page, p.page_number), (DEFAULT_PER_PAGE, 1));
         assert_eq!(parse("limit=7").unwrap().request.per_page, 7);
-        assert_eq!(
-            parse("per_page=500").unwrap().request.per_page,
-            MAX_PER_PAGE
-        );
+        assert_eq!(parse("per_page=500").unwrap().request.per_page, MAX_PER_PAGE);
         for bad in [
             "per_page=0",
             "per_page=-1",
@@ -296,35 +234,19 @@ mod tests {
 
     #[test]
     fn links_keep_parameters_and_drop_credentials() {
-        let p =
-            parse("include[]=a&include[]=b&search_term=x&access_token=secret&page=2&per_page=10")
-                .unwrap();
-        let page = Page {
-            items: vec![1, 2],
-            has_more: true,
-            total: Some(35),
-            last_key: Some(vec![serde_json::json!(20)]),
-        };
+        let p = parse("include[]=a&include[]=b&search_term=x&access_token=secret&page=2&per_page=10").unwrap();
+        let page =
+            Page { items: vec![1, 2], has_more: true, total: Some(35), last_key: Some(vec![serde_json::json!(20)]) };
         let headers = p.headers(&page);
         let link = &headers.iter().find(|(k, _)| *k == "link").unwrap().1;
         assert!(!link.contains("secret"));
         assert!(link.contains("include%5B%5D=a&include%5B%5D=b&search_term=x&per_page=10"));
-        assert!(
-            link.contains("rel=\"next\"")
-                && link.contains("rel=\"prev\"")
-                && link.contains("rel=\"last\"")
-        );
+        assert!(link.contains("rel=\"next\"") && link.contains("rel=\"prev\"") && link.contains("rel=\"last\""));
         assert!(headers.contains(&("total-pages", "4".into())));
-        let next = link
-            .split(',')
-            .find(|l| l.contains("rel=\"next\""))
-            .unwrap();
+        let next = link.split(',').find(|l| l.contains("rel=\"next\"")).unwrap();
         let url = next.trim_start_matches('<').split('>').next().unwrap();
         let again = parse(url.split_once('?').unwrap().1).unwrap();
         assert_eq!(again.page_number, 3);
-        assert_eq!(
-            again.request.position,
-            Position::After(vec![serde_json::json!(20)])
-        );
+        assert_eq!(again.request.position, Position::After(vec![serde_json::json!(20)]));
     }
 }

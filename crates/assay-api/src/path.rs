@@ -23,6 +23,5 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 
 /// Parses a path id for `resource`, answering 400 `invalid_id` for junk.
 pub fn id_ref(raw: &str, resource: &'static str, prefixes: Prefixes) -> Result<IdRef, ApiError> {
-    IdRef::parse(raw, resource, prefixes)
-        .map_err(|err| ApiError::new(Code::InvalidId, err.to_string()))
+    IdRef::parse(raw, resource, prefixes).map_err(|err| ApiError::new(Code::InvalidId, err.to_string()))
 }

@@ -50,10 +50,7 @@ pub fn validate_time_zone(v: &mut Validation, pointer: &str, value: Option<&str>
     if let Some(tz) = value
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        v.add(
-            pointer,
-            format!("`{tz}` is not an IANA time zone name such as `America/Denver`"),
-        );
+        v.add(pointer, format!("`{tz}` is not an IANA time zone name such as `America/Denver`"));
     }
 }
 

@@ -94,10 +94,7 @@ mod tests {
         for code in Code::ALL {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code {name}");
-            assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-                "{name} is not snake_case"
-            );
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name} is not snake_case");
             assert!(!code.description().is_empty());
             assert!((400..600).contains(&code.status()));
         }

@@ -34,11 +34,7 @@ pub type Prefixes = &'static [(&'static str, ExternalKey)];
 
 impl IdRef {
     /// Parses an already percent-decoded path segment for `resource` (used in error messages).
-    pub fn parse(
-        raw: &str,
-        resource: &'static str,
-        prefixes: Prefixes,
-    ) -> Result<IdRef, ParseIdRefError> {
+    pub fn parse(raw: &str, resource: &'static str, prefixes: Prefixes) -> Result<IdRef, ParseIdRefError> {
         let error = || ParseIdRefError {
             raw: raw.to_owned(),
             resource,
@@ -75,10 +71,7 @@ impl IdRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const USER: Prefixes = &[
-        ("sis_user_id", ExternalKey::Sis),
-        ("sis_login_id", ExternalKey::Login),
-    ];
+    const USER: Prefixes = &[("sis_user_id", ExternalKey::Sis), ("sis_login_id", ExternalKey::Login)];
 
     #[test]
     fn parses_every_form() {
@@ -88,10 +81,7 @@ mod tests {
             IdRef::parse("sis_user_id:S/1:x", "user", USER),
             Ok(IdRef::External(ExternalKey::Sis, "S/1:x".into()))
         );
-        assert_eq!(
-            IdRef::parse("external_id:A", "user", USER),
-            Ok(IdRef::External(ExternalKey::Sis, "A".into()))
-        );
+        assert_eq!(IdRef::parse("external_id:A", "user", USER), Ok(IdRef::External(ExternalKey::Sis, "A".into())));
         assert_eq!(
             IdRef::parse("sis_login_id:ada@x", "user", USER),
             Ok(IdRef::External(ExternalKey::Login, "ada@x".into()))
@@ -100,18 +90,8 @@ mod tests {
 
     #[test]
     fn rejects_junk() {
-        for raw in [
-            "",
-            "0",
-            "-1",
-            "+1",
-            "01",
-            "1.5",
-            "abc",
-            "sis_course_id:X",
-            "sis_user_id:",
-            "99999999999999999999",
-        ] {
+        for raw in ["", "0", "-1", "+1", "01", "1.5", "abc", "sis_course_id:X", "sis_user_id:", "99999999999999999999"]
+        {
             assert!(IdRef::parse(raw, "user", USER).is_err(), "{raw}");
         }
     }

@@ -110,10 +110,7 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
             account
         }
     };
-    grants
-        .account_roles
-        .iter()
-        .any(|(held_on, role)| account.is_within(held_on) && role.grants().contains(&permission))
+    grants.account_roles.iter().any(|(held_on, role)| account.is_within(held_on) && role.grants().contains(&permission))
 }
 
 /// True when the principal administers at least one account (decides whether account listings are non-empty).
@@ -126,10 +123,7 @@ mod tests {
     use super::*;
 
     fn admin_of(path: AccountPath) -> Grants {
-        Grants {
-            user_id: 1,
-            account_roles: vec![(path, AccountRole::AccountAdmin)],
-        }
+        Grants { user_id: 1, account_roles: vec![(path, AccountRole::AccountAdmin)] }
     }
 
     #[test]
@@ -137,69 +131,21 @@ mod tests {
         let root = AccountPath::root(1);
         let sub = root.child(2);
         let sub_admin = admin_of(sub.clone());
-        assert!(allows(
-            &sub_admin,
-            Permission::ManageAccount,
-            Target::Account(&sub)
-        ));
-        assert!(allows(
-            &sub_admin,
-            Permission::ManageAccount,
-            Target::Account(&sub.child(3))
-        ));
-        assert!(!allows(
-            &sub_admin,
-            Permission::ManageAccount,
-            Target::Account(&root)
-        ));
-        assert!(!allows(
-            &sub_admin,
-            Permission::ViewEvents,
-            Target::Account(&root)
-        ));
-        assert!(allows(
-            &admin_of(root.clone()),
-            Permission::ViewEvents,
-            Target::Account(&root)
-        ));
+        assert!(allows(&sub_admin, Permission::ManageAccount, Target::Account(&sub)));
+        assert!(allows(&sub_admin, Permission::ManageAccount, Target::Account(&sub.child(3))));
+        assert!(!allows(&sub_admin, Permission::ManageAccount, Target::Account(&root)));
+        assert!(!allows(&sub_admin, Permission::ViewEvents, Target::Account(&root)));
+        assert!(allows(&admin_of(root.clone()), Permission::ViewEvents, Target::Account(&root)));
     }
 
     #[test]
     fn users_may_see_and_edit_themselves_only() {
         let root = AccountPath::root(1);
-        let plain = Grants {
-            user_id: 7,
-            account_roles: vec![],
-        };
-        assert!(allows(
-            &plain,
-            Permission::ViewUsers,
-            Target::User {
-                user_id: 7,
-                account: &root
-            }
-        ));
-        assert!(allows(
-            &plain,
-            Permission::ManageUsers,
-            Target::User {
-                user_id: 7,
-                account: &root
-            }
-        ));
-        assert!(!allows(
-            &plain,
-            Permission::ViewUsers,
-            Target::User {
-                user_id: 8,
-                account: &root
-            }
-        ));
-        assert!(!allows(
-            &plain,
-            Permission::ViewAccount,
-            Target::Account(&root)
-        ));
+        let plain = Grants { user_id: 7, account_roles: vec![] };
+        assert!(allows(&plain, Permission::ViewUsers, Target::User { user_id: 7, account: &root }));
+        assert!(allows(&plain, Permission::ManageUsers, Target::User { user_id: 7, account: &root }));
+        assert!(!allows(&plain, Permission::ViewUsers, Target::User { user_id: 8, account: &root }));
+        assert!(!allows(&plain, Permission::ViewAccount, Target::Account(&root)));
         assert!(!is_any_admin(&plain));
     }
 }

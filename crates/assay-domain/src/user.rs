@@ -34,10 +34,7 @@ mod tests {
         assert_eq!(sortable_name("Ada King Lovelace"), "Lovelace, Ada King");
         assert_eq!(sortable_name("Plato"), "Plato");
         assert_eq!(sortable_name("  Grace Hopper "), "Hopper, Grace");
-        assert_eq!(
-            first_last("Ada King Lovelace"),
-            ("Ada King".into(), "Lovelace".into())
-        );
+        assert_eq!(first_last("Ada King Lovelace"), ("Ada King".into(), "Lovelace".into()));
         assert_eq!(normalize_login(" Ada@Example.ORG "), "ada@example.org");
     }
 }

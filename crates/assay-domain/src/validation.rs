@@ -20,10 +20,7 @@ impl Validation {
     }
 
     pub fn add(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            pointer: pointer.into(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { pointer: pointer.into(), message: message.into() });
     }
 
     /// Checks a required or optional free-text field: trimmed non-empty, at most `max` characters.
@@ -32,9 +29,7 @@ impl Validation {
             None if required => self.add(pointer, "is required"),
             None => {}
             Some(v) if v.trim().is_empty() && required => self.add(pointer, "must not be blank"),
-            Some(v) if v.chars().count() > max => {
-                self.add(pointer, format!("must be at most {max} characters"))
-            }
+            Some(v) if v.chars().count() > max => self.add(pointer, format!("must be at most {max} characters")),
             Some(v) if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
                 self.add(pointer, "must not contain control characters")
             }
@@ -58,11 +53,7 @@ impl Validation {
     }
 
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(self.errors)
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
     }
 }
 

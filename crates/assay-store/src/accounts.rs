@@ -6,8 +6,10 @@ use assay_domain::{
     policy::{AccountRole, Grants},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    sea_query::{BinOper, Expr, ExprTrait, Func},
 };
 use serde_json::json;
 
@@ -15,7 +17,7 @@ use crate::{
     Page, PageRequest, Scope, StoreError,
     entity::{account, account_user},
     events::{self, Actor, NewEvent},
-    page::{self, SortColumn},
+    page::{self, KeyKind, SortColumn},
 };
 
 pub const ACTIVE: &str = "active";
@@ -51,19 +53,15 @@ pub struct AccountChanges {
 }
 
 /// The accepted path prefixes for accounts.
-pub const ID_PREFIXES: assay_domain::id_ref::Prefixes = &[
-    ("sis_account_id", ExternalKey::Sis),
-    ("sis_integration_id", ExternalKey::Integration),
-];
+pub const ID_PREFIXES: assay_domain::id_ref::Prefixes =
+    &[("sis_account_id", ExternalKey::Sis), ("sis_integration_id", ExternalKey::Integration)];
 
 fn random_uuid() -> String {
     // Canvas account uuids are 40 random alphanumerics.
     use rand::RngExt;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..40)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..40).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
 /// What an event says about an account.
@@ -127,37 +125,23 @@ pub async fn create_school_unscoped(
 }
 
 /// Finds an account of the caller's school. `self` is the school itself. Deleted accounts are not found.
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
-    scope: &Scope,
-    id: &IdRef,
-) -> Result<account::Model, StoreError> {
+pub async fn find<C: ConnectionTrait>(conn: &C, scope: &Scope, id: &IdRef) -> Result<account::Model, StoreError> {
     let select = account::Entity::find()
         .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(account::Column::WorkflowState.ne(DELETED));
     let select = match id {
         IdRef::Id(id) => select.filter(account::Column::Id.eq(*id)),
         IdRef::Current => select.filter(account::Column::Id.eq(scope.root_account_id())),
-        IdRef::External(ExternalKey::Sis, v) => {
-            select.filter(account::Column::SisAccountId.eq(v.as_str()))
-        }
-        IdRef::External(ExternalKey::Integration, v) => {
-            select.filter(account::Column::IntegrationId.eq(v.as_str()))
-        }
+        IdRef::External(ExternalKey::Sis, v) => select.filter(account::Column::SisAccountId.eq(v.as_str())),
+        IdRef::External(ExternalKey::Integration, v) => select.filter(account::Column::IntegrationId.eq(v.as_str())),
         IdRef::External(ExternalKey::Login, _) => return Err(StoreError::NotFound),
     };
     select.one(conn).await?.ok_or(StoreError::NotFound)
 }
 
 /// Finds any account by id, whatever school it belongs to (CLI and background work only).
-pub async fn find_unscoped<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<account::Model, StoreError> {
-    account::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn find_unscoped<C: ConnectionTrait>(conn: &C, id: i64) -> Result<account::Model, StoreError> {
+    account::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)
 }
 
 /// True when no school exists yet (a fresh database).
@@ -166,10 +150,7 @@ pub async fn is_empty<C: ConnectionTrait>(conn: &C) -> Result<bool, StoreError> 
 }
 
 fn by_id() -> [SortColumn<account::Model>; 1] {
-    [SortColumn {
-        column: "id",
-        key: |m| json!(m.id),
-    }]
+    [SortColumn { column: "id", kind: KeyKind::Integer, key: |m| json!(m.id) }]
 }
 
 /// The accounts the caller administers directly, as `GET /api/v1/accounts` lists them.
@@ -179,11 +160,7 @@ pub async fn list_administered<C: ConnectionTrait>(
     grants: &Grants,
     request: &PageRequest,
 ) -> Result<Page<account::Model>, StoreError> {
-    let ids: Vec<i64> = grants
-        .account_roles
-        .iter()
-        .filter_map(|(path, _)| path.ids().last().copied())
-        .collect();
+    let ids: Vec<i64> = grants.account_roles.iter().filter_map(|(path, _)| path.ids().last().copied()).collect();
     let select = account::Entity::find()
         .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(account::Column::WorkflowState.ne(DELETED))
@@ -204,9 +181,7 @@ pub async fn list_sub_accounts<C: ConnectionTrait>(
         .filter(account::Column::WorkflowState.ne(DELETED));
     let select = if recursive {
         // Paths hold only digits and slashes, so the prefix needs no LIKE escaping.
-        select
-            .filter(account::Column::Path.like(format!("{}%", parent.path)))
-            .filter(account::Column::Id.ne(parent.id))
+        select.filter(account::Column::Path.like(format!("{}%", parent.path))).filter(account::Column::Id.ne(parent.id))
     } else {
         select.filter(account::Column::ParentAccountId.eq(parent.id))
     };
@@ -225,10 +200,7 @@ pub async fn create_sub_account(
     if parent_path.depth() + 1 > assay_domain::account::MAX_DEPTH {
         return Err(StoreError::Invalid {
             field: "parent_account_id",
-            message: format!(
-                "sub-accounts nest at most {} levels deep",
-                assay_domain::account::MAX_DEPTH
-            ),
+            message: format!("sub-accounts nest at most {} levels deep", assay_domain::account::MAX_DEPTH),
         });
     }
     let now = crate::now();
@@ -240,12 +212,8 @@ pub async fn create_sub_account(
         uuid: Set(random_uuid()),
         sis_account_id: Set(new.sis_account_id),
         integration_id: Set(new.integration_id),
-        default_time_zone: Set(new
-            .default_time_zone
-            .unwrap_or_else(|| parent.default_time_zone.clone())),
-        default_storage_quota_mb: Set(new
-            .default_storage_quota_mb
-            .unwrap_or(parent.default_storage_quota_mb)),
+        default_time_zone: Set(new.default_time_zone.unwrap_or_else(|| parent.default_time_zone.clone())),
+        default_storage_quota_mb: Set(new.default_storage_quota_mb.unwrap_or(parent.default_storage_quota_mb)),
         default_user_storage_quota_mb: Set(new
             .default_user_storage_quota_mb
             .unwrap_or(parent.default_user_storage_quota_mb)),
@@ -368,23 +336,18 @@ async fn move_subtree(
     if deepest_below > assay_domain::account::MAX_DEPTH {
         return Err(StoreError::Invalid {
             field: "parent_account_id",
-            message: format!(
-                "sub-accounts nest at most {} levels deep",
-                assay_domain::account::MAX_DEPTH
-            ),
+            message: format!("sub-accounts nest at most {} levels deep", assay_domain::account::MAX_DEPTH),
         });
     }
     // new_path || the rest of each old path after the moved account's old prefix.
-    let keep_from = i64::try_from(old_path.as_str().len()).unwrap_or(i64::MAX) + 1;
+    let keep_from = i32::try_from(old_path.as_str().len()).unwrap_or(i32::MAX).saturating_add(1);
     account::Entity::update_many()
         .col_expr(
             account::Column::Path,
-            Expr::cust_with_values(
-                "$1 || SUBSTR(path, $2)",
-                [
-                    sea_orm::Value::from(new_path.as_str().to_owned()),
-                    sea_orm::Value::from(keep_from),
-                ],
+            // new_path || SUBSTR(path, keep_from), built from parts so each backend renders its own placeholders.
+            Expr::val(new_path.as_str().to_owned()).binary(
+                BinOper::Custom("||"),
+                Func::cust("SUBSTR").arg(Expr::col(account::Column::Path)).arg(Expr::val(keep_from)),
             ),
         )
         .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
@@ -404,11 +367,7 @@ async fn deepest_relative_depth(
         .filter(account::Column::Path.like(format!("{}%", top.as_str())))
         .all(txn)
         .await?;
-    Ok(below
-        .iter()
-        .map(|a| a.account_path().depth().saturating_sub(top.depth()))
-        .max()
-        .unwrap_or(0))
+    Ok(below.iter().map(|a| a.account_path().depth().saturating_sub(top.depth())).max().unwrap_or(0))
 }
 
 /// Gives `user_id` a role on `account`.
@@ -433,11 +392,7 @@ pub async fn add_role(
 }
 
 /// The roles `user_id` holds, with the paths of the accounts they are held on.
-pub async fn grants_for<C: ConnectionTrait>(
-    conn: &C,
-    scope: &Scope,
-    user_id: i64,
-) -> Result<Grants, StoreError> {
+pub async fn grants_for<C: ConnectionTrait>(conn: &C, scope: &Scope, user_id: i64) -> Result<Grants, StoreError> {
     let memberships = account_user::Entity::find()
         .filter(account_user::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(account_user::Column::UserId.eq(user_id))
@@ -453,16 +408,53 @@ pub async fn grants_for<C: ConnectionTrait>(
             .all(conn)
             .await?;
         for m in &memberships {
-            if let (Some(account), Some(role)) = (
-                accounts.iter().find(|a| a.id == m.account_id),
-                AccountRole::parse(&m.role),
-            ) {
+            if let (Some(account), Some(role)) =
+                (accounts.iter().find(|a| a.id == m.account_id), AccountRole::parse(&m.role))
+            {
                 account_roles.push((account.account_path(), role));
             }
         }
     }
-    Ok(Grants {
-        user_id,
-        account_roles,
-    })
+    Ok(Grants { user_id, account_roles })
+}
+
+/// Soft-deletes a sub-account. Refused for a school (root account) and for an account that still has active
+/// sub-accounts, as Canvas does.
+pub async fn delete(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    current: &account::Model,
+    actor: Actor,
+) -> Result<account::Model, StoreError> {
+    if current.is_root() {
+        return Err(StoreError::Invalid { field: "id", message: "a root account cannot be deleted".into() });
+    }
+    let active_children = account::Entity::find()
+        .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(account::Column::ParentAccountId.eq(current.id))
+        .filter(account::Column::WorkflowState.ne(DELETED))
+        .one(txn)
+        .await?;
+    if active_children.is_some() {
+        return Err(StoreError::Busy {
+            message: "the account still has active sub-accounts; delete them first".into(),
+        });
+    }
+    let mut model: account::ActiveModel = current.clone().into();
+    model.workflow_state = Set(DELETED.to_owned());
+    model.updated_at = Set(crate::now());
+    let deleted = model.update(txn).await?;
+    events::record(
+        txn,
+        NewEvent {
+            root_account_id: scope.root_account_id(),
+            event_type: "account.deleted",
+            subject_type: "account",
+            subject_id: deleted.id,
+            actor,
+            payload: event_payload(&deleted),
+        },
+    )
+    .await?;
+    Ok(deleted)
 }

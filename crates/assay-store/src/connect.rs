@@ -4,8 +4,7 @@
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use sea_orm_migration::MigratorTrait;
@@ -39,10 +38,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions {
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(30),
-        }
+        StoreOptions { max_connections: 10, acquire_timeout: Duration::from_secs(30) }
     }
 }
 
@@ -70,10 +66,7 @@ impl Store {
         } else {
             return Err(StoreError::Invalid {
                 field: "database_url",
-                message: format!(
-                    "unsupported database URL `{}`: use sqlite://FILE or postgres://…",
-                    redact(url)
-                ),
+                message: format!("unsupported database URL `{}`: use sqlite://FILE or postgres://…", redact(url)),
             });
         };
         let (reader, writer) = match backend {
@@ -85,9 +78,7 @@ impl Store {
                         message: "in-memory SQLite is not supported; use a file".into(),
                     });
                 }
-                let reader =
-                    Database::connect(sqlite_options(url, options.max_connections, options))
-                        .await?;
+                let reader = Database::connect(sqlite_options(url, options.max_connections, options)).await?;
                 let writer = Database::connect(sqlite_options(url, 1, options)).await?;
                 (reader, writer)
             }
@@ -101,12 +92,7 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        Ok(Store {
-            reader,
-            writer,
-            backend,
-            events_written: Arc::new(Notify::new()),
-        })
+        Ok(Store { reader, writer, backend, events_written: Arc::new(Notify::new()) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -122,10 +108,7 @@ impl Store {
     /// failed change leaves nothing behind — including the events it recorded.
     pub async fn write<F, T>(&self, work: F) -> Result<T, StoreError>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            )
-                -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
             + Send,
         T: Send,
     {
@@ -139,29 +122,18 @@ impl Store {
     /// `write` without waking the event sequencer (for the sequencer's own transactions).
     pub(crate) async fn write_quietly<F, T>(&self, work: F) -> Result<T, StoreError>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            )
-                -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
             + Send,
         T: Send,
     {
-        self.writer
-            .transaction::<F, T, StoreError>(work)
-            .await
-            .map_err(StoreError::from)
+        self.writer.transaction::<F, T, StoreError>(work).await.map_err(StoreError::from)
     }
 
     /// Applies pending migrations; returns the names of those that ran.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        let pending: Vec<String> = Migrator::get_pending_migrations(&self.writer)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        Migrator::up(&self.writer, None)
-            .await
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let pending: Vec<String> =
+            Migrator::get_pending_migrations(&self.writer).await?.iter().map(|m| m.name().to_owned()).collect();
+        Migrator::up(&self.writer, None).await.map_err(|e| StoreError::Migration(e.to_string()))?;
         Ok(pending)
     }
 

@@ -9,12 +9,15 @@ pub enum StoreError {
     /// A unique value is already taken; `field` is the request field it came from (e.g. `sis_user_id`).
     #[error("`{field}` is already in use")]
     Conflict { field: &'static str },
+    /// The object is in a state that does not allow the change (e.g. deleting an account with sub-accounts).
+    #[error("{message}")]
+    Busy { message: String },
+    /// A page bookmark that does not fit the list it was sent to.
+    #[error("malformed page bookmark: {0}")]
+    BadBookmark(&'static str),
     /// A value is impossible for reasons only the store can see (e.g. moving an account below itself).
     #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     /// The database cannot be reached (no connection could be made or acquired in time).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] DbErr),
@@ -28,27 +31,11 @@ pub enum StoreError {
 /// its message (`UNIQUE constraint failed: users.root_account_id, users.sis_user_id`) while PostgreSQL names the
 /// index (`duplicate key value violates unique constraint "ux_users_sis_user_id"`), so each row carries both.
 const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
-    (
-        "ux_accounts_sis_account_id",
-        "accounts.sis_account_id",
-        "sis_account_id",
-    ),
-    (
-        "ux_accounts_integration_id",
-        "accounts.integration_id",
-        "integration_id",
-    ),
+    ("ux_accounts_sis_account_id", "accounts.sis_account_id", "sis_account_id"),
+    ("ux_accounts_integration_id", "accounts.integration_id", "integration_id"),
     ("ux_users_sis_user_id", "users.sis_user_id", "sis_user_id"),
-    (
-        "ux_users_integration_id",
-        "users.integration_id",
-        "integration_id",
-    ),
-    (
-        "ux_logins_unique_id",
-        "logins.unique_id_normalized",
-        "unique_id",
-    ),
+    ("ux_users_integration_id", "users.integration_id", "integration_id"),
+    ("ux_logins_unique_id", "logins.unique_id_normalized", "unique_id"),
 ];
 
 impl From<DbErr> for StoreError {
@@ -67,9 +54,7 @@ impl From<DbErr> for StoreError {
     }
 }
 
-impl<E: Into<StoreError> + std::fmt::Display + std::fmt::Debug> From<sea_orm::TransactionError<E>>
-    for StoreError
-{
+impl<E: Into<StoreError> + std::fmt::Display + std::fmt::Debug> From<sea_orm::TransactionError<E>> for StoreError {
     fn from(err: sea_orm::TransactionError<E>) -> Self {
         match err {
             sea_orm::TransactionError::Connection(db) => db.into(),

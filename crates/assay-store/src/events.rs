@@ -9,14 +9,13 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement,
 };
 
 use crate::{
     Page, PageRequest, Scope, Store, StoreError,
     entity::event,
-    page::{self, SortColumn},
+    page::{self, KeyKind, SortColumn},
 };
 
 /// Who caused a change (the user behind the request, or none for the CLI and background work).
@@ -27,9 +26,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(user_id: i64) -> Self {
-        Actor {
-            user_id: Some(user_id),
-        }
+        Actor { user_id: Some(user_id) }
     }
 
     pub fn system() -> Self {
@@ -111,8 +108,7 @@ pub async fn sequence_pending(store: &Store) -> Result<u64, StoreError> {
 pub fn spawn_sequencer(store: Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let _ =
-                tokio::time::timeout(Duration::from_secs(1), store.events_written.notified()).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), store.events_written.notified()).await;
             if let Err(err) = sequence_pending(&store).await {
                 tracing::warn!(error = %err, "event sequencer pass failed; retrying");
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -136,9 +132,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(event_type) = event_type {
         select = select.filter(event::Column::EventType.eq(event_type));
     }
-    let sort = [SortColumn::<event::Model> {
-        column: "seq",
-        key: |m| serde_json::json!(m.seq),
-    }];
+    let sort =
+        [SortColumn::<event::Model> { column: "seq", kind: KeyKind::Integer, key: |m| serde_json::json!(m.seq) }];
     page::fetch(conn, select, "events", &sort, request).await
 }

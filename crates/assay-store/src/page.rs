@@ -8,8 +8,7 @@
 //! Canvas does when "the total count is too expensive to compute".
 
 use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Select,
+    ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
     sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr},
 };
 
@@ -32,10 +31,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn first(per_page: u64) -> Self {
-        PageRequest {
-            position: Position::Offset(0),
-            per_page,
-        }
+        PageRequest { position: Position::Offset(0), per_page }
     }
 }
 
@@ -64,14 +60,47 @@ impl<T> Page<T> {
 /// Lists are counted exactly up to this many rows.
 pub const COUNT_CAP: u64 = 10_000;
 
-/// One sort column of a list: its name and how to read the key value from a row.
+/// One sort column of a list: its name, its type, and how to read the key value from a row.
 pub struct SortColumn<M> {
     pub column: &'static str,
+    pub kind: KeyKind,
     pub key: fn(&M) -> serde_json::Value,
 }
 
-/// Runs `select` (already filtered, not yet ordered) as one page, ordered ascending by `sort` (whose last column
-/// must be unique, normally the id).
+/// The type of a sort key. A bookmark is client input: its values are checked against these before they reach
+/// SQL, so a forged bookmark is a 400, never a type error in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Integer,
+    Text,
+}
+
+/// Orders `select` (already filtered) ascending by `sort` (whose last column must be unique, normally the id),
+/// positions it at the requested page and limits it to one row more than a page (to learn whether more follow).
+/// Public so tests can inspect the query plan of a deep page.
+pub fn ordered<E: EntityTrait>(
+    select: Select<E>,
+    table: &'static str,
+    sort: &[SortColumn<E::Model>],
+    request: &PageRequest,
+) -> Result<Select<E>, StoreError> {
+    let mut query = select;
+    for col in sort {
+        query = query.order_by_asc(Expr::col((Alias::new(table), Alias::new(col.column))));
+    }
+    match &request.position {
+        Position::Offset(skip) => query = query.offset(*skip),
+        Position::After(key) => {
+            if key.len() != sort.len() {
+                return Err(StoreError::BadBookmark("it does not fit this list"));
+            }
+            query = query.filter(after(table, sort, key)?);
+        }
+    }
+    Ok(query.limit(request.per_page + 1))
+}
+
+/// Runs `select` (already filtered, not yet ordered) as one page.
 pub async fn fetch<E, C>(
     conn: &C,
     select: Select<E>,
@@ -85,74 +114,36 @@ where
     C: ConnectionTrait,
 {
     let total = count_capped(conn, select.clone()).await?;
-    let mut query = select;
-    for col in sort {
-        query = query.order_by_asc(Expr::col((Alias::new(table), Alias::new(col.column))));
-    }
-    match &request.position {
-        Position::Offset(skip) => query = query.offset(*skip),
-        Position::After(key) => {
-            if key.len() != sort.len() {
-                return Err(StoreError::Invalid {
-                    field: "page",
-                    message: "the page bookmark does not fit this list".into(),
-                });
-            }
-            query = query.filter(after(table, sort, key)?);
-        }
-    }
-    let mut items = query.limit(request.per_page + 1).all(conn).await?;
+    let mut items = ordered(select, table, sort, request)?.all(conn).await?;
     let has_more = items.len() as u64 > request.per_page;
     items.truncate(request.per_page as usize);
-    let last_key = items
-        .last()
-        .map(|last| sort.iter().map(|col| (col.key)(last)).collect());
-    Ok(Page {
-        items,
-        has_more,
-        total,
-        last_key,
-    })
+    let last_key = items.last().map(|last| sort.iter().map(|col| (col.key)(last)).collect());
+    Ok(Page { items, has_more, total, last_key })
 }
 
-/// `(a, b, id) > (ka, kb, kid)` spelled out as `a > ka OR (a = ka AND (b > kb OR (b = kb AND id > kid)))`, which
-/// both databases turn into an index seek.
-fn after<M>(
-    table: &'static str,
-    sort: &[SortColumn<M>],
-    key: &[serde_json::Value],
-) -> Result<SimpleExpr, StoreError> {
-    let mut condition: Option<SimpleExpr> = None;
-    for (col, value) in sort.iter().zip(key).rev() {
-        let column = || Expr::col((Alias::new(table), Alias::new(col.column)));
-        let value = key_value(value)?;
-        let greater = column().gt(value.clone());
-        condition = Some(match condition {
-            None => greater,
-            Some(inner) => greater.or(column().eq(value).and(inner)),
-        });
+/// `(a, b, id) > (ka, kb, kid)` as a row-value comparison, which SQLite (3.15+) and PostgreSQL both answer
+/// with one seek into the `(…, a, b, id)` index, however deep the key.
+fn after<M>(table: &'static str, sort: &[SortColumn<M>], key: &[serde_json::Value]) -> Result<SimpleExpr, StoreError> {
+    if sort.is_empty() {
+        return Err(StoreError::BadBookmark("it is empty"));
     }
-    condition.ok_or(StoreError::Invalid {
-        field: "page",
-        message: "empty page bookmark".into(),
-    })
+    let columns = sort.iter().map(|col| Expr::col((Alias::new(table), Alias::new(col.column))));
+    let values = sort.iter().zip(key).map(|(col, v)| key_value(col.kind, v)).collect::<Result<Vec<_>, _>>()?;
+    if sort.len() == 1 {
+        let column = columns.into_iter().next().ok_or(StoreError::NotFound)?;
+        let value = values.into_iter().next().ok_or(StoreError::NotFound)?;
+        return Ok(column.gt(value));
+    }
+    Ok(Expr::tuple(columns).gt(Expr::tuple(values)))
 }
 
-fn key_value(value: &serde_json::Value) -> Result<SimpleExpr, StoreError> {
-    match value {
-        serde_json::Value::Number(n) => {
-            n.as_i64()
-                .map(|n| Expr::val(n).into())
-                .ok_or(StoreError::Invalid {
-                    field: "page",
-                    message: "malformed page bookmark".into(),
-                })
+fn key_value(kind: KeyKind, value: &serde_json::Value) -> Result<SimpleExpr, StoreError> {
+    match (kind, value) {
+        (KeyKind::Integer, serde_json::Value::Number(n)) => {
+            n.as_i64().map(Expr::val).ok_or(StoreError::BadBookmark("a key is not an integer"))
         }
-        serde_json::Value::String(s) => Ok(Expr::val(s.clone()).into()),
-        _ => Err(StoreError::Invalid {
-            field: "page",
-            message: "malformed page bookmark".into(),
-        }),
+        (KeyKind::Text, serde_json::Value::String(s)) if s.len() <= 1024 => Ok(Expr::val(s.clone())),
+        _ => Err(StoreError::BadBookmark("a key has the wrong type")),
     }
 }
 
@@ -162,11 +153,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let inner = select
-        .select_only()
-        .expr(Expr::val(1))
-        .limit(COUNT_CAP + 1)
-        .into_query();
+    let inner = select.select_only().expr(Expr::val(1)).limit(COUNT_CAP + 1).into_query();
     let statement = Query::select()
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from_subquery(inner, Alias::new("capped"))

@@ -2,9 +2,7 @@
 //! looked up: the lookup key is derived from the secret, so the database never holds anything that logs in.
 
 use base64::Engine;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -27,10 +25,7 @@ pub fn hash(secret: &str) -> String {
 fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
-    format!(
-        "{TOKEN_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
+    format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Issues a token for `user`. Returns the stored row and the secret, which is not kept anywhere.
@@ -42,14 +37,7 @@ pub async fn issue(
 ) -> Result<(access_token::Model, String), StoreError> {
     let secret = new_secret();
     let now = crate::now();
-    let hint: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let hint: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     let row = access_token::ActiveModel {
         root_account_id: Set(user.root_account_id),
         user_id: Set(user.id),
@@ -85,10 +73,8 @@ pub async fn authenticate(
     if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
         return Ok(Err(Refusal::Unknown));
     }
-    let Some(token) = access_token::Entity::find()
-        .filter(access_token::Column::TokenHash.eq(hash(secret)))
-        .one(store.read())
-        .await?
+    let Some(token) =
+        access_token::Entity::find().filter(access_token::Column::TokenHash.eq(hash(secret))).one(store.read()).await?
     else {
         return Ok(Err(Refusal::Unknown));
     };
@@ -107,19 +93,13 @@ pub async fn authenticate(
     else {
         return Ok(Err(Refusal::Revoked));
     };
-    if token
-        .last_used_at
-        .is_none_or(|at| now - at >= LAST_USED_GRANULARITY)
-    {
+    if token.last_used_at.is_none_or(|at| now - at >= LAST_USED_GRANULARITY) {
         let id = token.id;
         store
             .write_quietly(move |txn| {
                 Box::pin(async move {
                     access_token::Entity::update_many()
-                        .col_expr(
-                            access_token::Column::LastUsedAt,
-                            sea_orm::sea_query::Expr::val(now).into(),
-                        )
+                        .col_expr(access_token::Column::LastUsedAt, sea_orm::sea_query::Expr::val(now))
                         .filter(access_token::Column::Id.eq(id))
                         .exec(txn)
                         .await?;

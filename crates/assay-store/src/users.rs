@@ -10,8 +10,7 @@ use assay_domain::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use serde_json::json;
@@ -21,7 +20,7 @@ use crate::{
     accounts::{ACTIVE, DELETED},
     entity::{account, login, user},
     events::{self, Actor, NewEvent},
-    page::{self, SortColumn},
+    page::{self, KeyKind, SortColumn},
 };
 
 /// The accepted path prefixes for users.
@@ -100,9 +99,7 @@ pub async fn create(
     actor: Actor,
 ) -> Result<user::Model, StoreError> {
     let now = crate::now();
-    let sortable = new
-        .sortable_name
-        .unwrap_or_else(|| sortable_name(&new.name));
+    let sortable = new.sortable_name.unwrap_or_else(|| sortable_name(&new.name));
     let created = user::ActiveModel {
         root_account_id: Set(scope.root_account_id()),
         account_id: Set(account.id),
@@ -165,12 +162,8 @@ pub async fn find<C: ConnectionTrait>(
     let select = match id {
         IdRef::Id(id) => select.filter(user::Column::Id.eq(*id)),
         IdRef::Current => select.filter(user::Column::Id.eq(current_user_id)),
-        IdRef::External(ExternalKey::Sis, v) => {
-            select.filter(user::Column::SisUserId.eq(v.as_str()))
-        }
-        IdRef::External(ExternalKey::Integration, v) => {
-            select.filter(user::Column::IntegrationId.eq(v.as_str()))
-        }
+        IdRef::External(ExternalKey::Sis, v) => select.filter(user::Column::SisUserId.eq(v.as_str())),
+        IdRef::External(ExternalKey::Integration, v) => select.filter(user::Column::IntegrationId.eq(v.as_str())),
         IdRef::External(ExternalKey::Login, v) => {
             let owner = login::Entity::find()
                 .filter(login::Column::RootAccountId.eq(scope.root_account_id()))
@@ -183,22 +176,12 @@ pub async fn find<C: ConnectionTrait>(
         }
     };
     let found = select.one(conn).await?.ok_or(StoreError::NotFound)?;
-    Ok(with_details(conn, scope, vec![found])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(StoreError::NotFound)?)
+    with_details(conn, scope, vec![found]).await?.into_iter().next().ok_or(StoreError::NotFound)
 }
 
 /// Finds a user by id in any school (CLI only).
-pub async fn find_unscoped<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<user::Model, StoreError> {
-    user::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+pub async fn find_unscoped<C: ConnectionTrait>(conn: &C, id: i64) -> Result<user::Model, StoreError> {
+    user::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)
 }
 
 /// Finds a user by login name in any school (CLI only).
@@ -213,10 +196,7 @@ pub async fn find_by_login_unscoped<C: ConnectionTrait>(
         .into_iter()
         .map(|l| l.user_id)
         .collect();
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(owners))
-        .all(conn)
-        .await?)
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(owners)).all(conn).await?)
 }
 
 /// The users of `account` and the accounts below it, by sortable name. `search_term` matches, ignoring case,
@@ -228,6 +208,24 @@ pub async fn list<C: ConnectionTrait>(
     search_term: Option<&str>,
     request: &PageRequest,
 ) -> Result<Page<UserView>, StoreError> {
+    let select = list_select(scope, account, search_term);
+    let page = page::fetch(conn, select, "users", &SORT, request).await?;
+    let views = with_details(conn, scope, page.items).await?;
+    Ok(Page { items: views, has_more: page.has_more, total: page.total, last_key: page.last_key })
+}
+
+/// The order of user lists: by lower-cased sortable name, then id.
+pub const SORT: [SortColumn<user::Model>; 2] = [
+    SortColumn { column: "sort_key", kind: KeyKind::Text, key: |m| json!(m.sort_key) },
+    SortColumn { column: "id", kind: KeyKind::Integer, key: |m| json!(m.id) },
+];
+
+/// The filtered (unordered, unpaged) query behind `list`.
+pub fn list_select(
+    scope: &Scope,
+    account: &account::Model,
+    search_term: Option<&str>,
+) -> sea_orm::Select<user::Entity> {
     let mut select = user::Entity::find()
         .filter(user::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(user::Column::WorkflowState.ne(DELETED));
@@ -243,16 +241,13 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(term) = search_term {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         let like = |col: user::Column| {
-            Expr::expr(Func::lower(Expr::col(col)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+            Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         let logins = login::Entity::find()
             .select_only()
             .column(login::Column::UserId)
             .filter(login::Column::RootAccountId.eq(scope.root_account_id()))
-            .filter(
-                login::Column::UniqueIdNormalized.like(LikeExpr::new(pattern.clone()).escape('\\')),
-            )
+            .filter(login::Column::UniqueIdNormalized.like(LikeExpr::new(pattern.clone()).escape('\\')))
             .into_query();
         let mut any = Condition::any()
             .add(like(user::Column::Name))
@@ -265,30 +260,11 @@ pub async fn list<C: ConnectionTrait>(
         }
         select = select.filter(any);
     }
-    let sort = [
-        SortColumn::<user::Model> {
-            column: "sort_key",
-            key: |m| json!(m.sort_key),
-        },
-        SortColumn::<user::Model> {
-            column: "id",
-            key: |m| json!(m.id),
-        },
-    ];
-    let page = page::fetch(conn, select, "users", &sort, request).await?;
-    let views = with_details(conn, scope, page.items).await?;
-    Ok(Page {
-        items: views,
-        has_more: page.has_more,
-        total: page.total,
-        last_key: page.last_key,
-    })
+    select
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Loads logins and account paths for `users` in two queries, whatever the page size.
@@ -323,10 +299,7 @@ async fn with_details<C: ConnectionTrait>(
         .into_iter()
         .map(|u| UserView {
             login_id: logins.remove(&u.id),
-            account_path: paths
-                .get(&u.account_id)
-                .cloned()
-                .unwrap_or_else(|| AccountPath::root(u.root_account_id)),
+            account_path: paths.get(&u.account_id).cloned().unwrap_or_else(|| AccountPath::root(u.root_account_id)),
             user: u,
         })
         .collect())
@@ -346,8 +319,7 @@ pub async fn update(
         if changes.short_name.is_none() && current.short_name == current.name {
             model.short_name = Set(name.clone());
         }
-        if changes.sortable_name.is_none() && current.sortable_name == sortable_name(&current.name)
-        {
+        if changes.sortable_name.is_none() && current.sortable_name == sortable_name(&current.name) {
             let sortable = sortable_name(&name);
             model.sort_key = Set(sort_key(&sortable));
             model.sortable_name = Set(sortable);

@@ -22,11 +22,8 @@ pub async fn create_school(
     admin_name: &str,
     admin_login: &str,
 ) -> anyhow::Result<NewSchool> {
-    let (name, admin_name, admin_login) = (
-        name.trim().to_owned(),
-        admin_name.trim().to_owned(),
-        admin_login.trim().to_owned(),
-    );
+    let (name, admin_name, admin_login) =
+        (name.trim().to_owned(), admin_name.trim().to_owned(), admin_login.trim().to_owned());
     if name.is_empty() || name.chars().count() > 255 {
         anyhow::bail!("the school name must be 1 to 255 characters");
     }
@@ -44,17 +41,13 @@ pub async fn create_school(
                     &school,
                     NewUser {
                         name: admin_name,
-                        login: Some(NewLogin {
-                            unique_id: admin_login,
-                            password_hash: None,
-                        }),
+                        login: Some(NewLogin { unique_id: admin_login, password_hash: None }),
                         ..NewUser::default()
                     },
                     Actor::system(),
                 )
                 .await?;
-                accounts::add_role(txn, &scope, &school, admin.id, AccountRole::AccountAdmin)
-                    .await?;
+                accounts::add_role(txn, &scope, &school, admin.id, AccountRole::AccountAdmin).await?;
                 Ok(NewSchool { school, admin })
             })
         })
@@ -64,20 +57,13 @@ pub async fn create_school(
 
 /// Finds a user from `--user`: an id, or a login name (with `--school` when several schools have it), or
 /// `sis_user_id:X` with `--school`.
-pub async fn find_user(
-    store: &Store,
-    reference: &str,
-    school: Option<i64>,
-) -> anyhow::Result<user::Model> {
+pub async fn find_user(store: &Store, reference: &str, school: Option<i64>) -> anyhow::Result<user::Model> {
     if let Ok(id) = reference.parse::<i64>() {
-        return Ok(users::find_unscoped(store.read(), id)
-            .await
-            .map_err(|_| anyhow::anyhow!("no user with id {id}"))?);
+        return users::find_unscoped(store.read(), id).await.map_err(|_| anyhow::anyhow!("no user with id {id}"));
     }
     if reference.contains(':') {
         let school = school.ok_or_else(|| anyhow::anyhow!("`{reference}` needs --school ID"))?;
-        let id = IdRef::parse(reference, "user", users::ID_PREFIXES)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let id = IdRef::parse(reference, "user", users::ID_PREFIXES).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(users::find(store.read(), &Scope::school(school), &id, 0)
             .await
             .map_err(|_| anyhow::anyhow!("no user `{reference}` in school {school}"))?
@@ -101,10 +87,7 @@ pub async fn create_token(
     purpose: String,
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<String> {
-    let (_, secret) = store
-        .write(move |txn| {
-            Box::pin(async move { tokens::issue(txn, &user, &purpose, expires_at).await })
-        })
-        .await?;
+    let (_, secret) =
+        store.write(move |txn| Box::pin(async move { tokens::issue(txn, &user, &purpose, expires_at).await })).await?;
     Ok(secret)
 }

@@ -124,14 +124,10 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
-            anyhow::bail!(
-                "bind = `{}` is not an address such as 127.0.0.1:8080",
-                self.bind
-            );
+            anyhow::bail!("bind = `{}` is not an address such as 127.0.0.1:8080", self.bind);
         }
         if let Some(url) = &self.public_url {
-            let parsed =
-                url::Url::parse(url).map_err(|e| anyhow::anyhow!("public_url = `{url}`: {e}"))?;
+            let parsed = url::Url::parse(url).map_err(|e| anyhow::anyhow!("public_url = `{url}`: {e}"))?;
             if !matches!(parsed.scheme(), "http" | "https")
                 || parsed.host().is_none()
                 || parsed.path() != "/" && !parsed.path().is_empty()

@@ -9,10 +9,8 @@ use assay_store::{
 pub const DEMO_SCHOOL: &str = "Demo School";
 pub const DEMO_ADMIN_LOGIN: &str = "admin@demo.assay.invalid";
 
-const TEACHERS: &[(&str, &str)] = &[
-    ("Grace Hopper", "grace@demo.assay.invalid"),
-    ("Alan Turing", "alan@demo.assay.invalid"),
-];
+const TEACHERS: &[(&str, &str)] =
+    &[("Grace Hopper", "grace@demo.assay.invalid"), ("Alan Turing", "alan@demo.assay.invalid")];
 const STUDENTS: &[(&str, &str, &str)] = &[
     ("Ada Lovelace", "ada@demo.assay.invalid", "S1001"),
     ("Katherine Johnson", "katherine@demo.assay.invalid", "S1002"),
@@ -41,15 +39,9 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
         };
         let (school_id, admin_user_id) = (admin.root_account_id, admin.id);
         let token = crate::admin::create_token(store, admin, "demo".into(), None).await?;
-        return Ok(Some(DemoAccess {
-            school_id,
-            admin_user_id,
-            token,
-            seeded: false,
-        }));
+        return Ok(Some(DemoAccess { school_id, admin_user_id, token, seeded: false }));
     }
-    let created =
-        crate::admin::create_school(store, DEMO_SCHOOL, "Ada Admin", DEMO_ADMIN_LOGIN).await?;
+    let created = crate::admin::create_school(store, DEMO_SCHOOL, "Ada Admin", DEMO_ADMIN_LOGIN).await?;
     let school = created.school.clone();
     store
         .write(move |txn| {
@@ -59,31 +51,14 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                     name: name.to_owned(),
                     email: Some(login.to_owned()),
                     sis_user_id: sis.map(str::to_owned),
-                    login: Some(NewLogin {
-                        unique_id: login.to_owned(),
-                        password_hash: None,
-                    }),
+                    login: Some(NewLogin { unique_id: login.to_owned(), password_hash: None }),
                     ..NewUser::default()
                 };
                 for (name, login) in TEACHERS {
-                    users::create(
-                        txn,
-                        &scope,
-                        &school,
-                        person(name, login, None),
-                        Actor::system(),
-                    )
-                    .await?;
+                    users::create(txn, &scope, &school, person(name, login, None), Actor::system()).await?;
                 }
                 for (name, login, sis) in STUDENTS {
-                    users::create(
-                        txn,
-                        &scope,
-                        &school,
-                        person(name, login, Some(sis)),
-                        Actor::system(),
-                    )
-                    .await?;
+                    users::create(txn, &scope, &school, person(name, login, Some(sis)), Actor::system()).await?;
                 }
                 Ok(())
             })
@@ -91,10 +66,5 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
         .await?;
     let (school_id, admin_user_id) = (created.school.id, created.admin.id);
     let token = crate::admin::create_token(store, created.admin, "demo".into(), None).await?;
-    Ok(Some(DemoAccess {
-        school_id,
-        admin_user_id,
-        token,
-        seeded: true,
-    }))
+    Ok(Some(DemoAccess { school_id, admin_user_id, token, seeded: true }))
 }

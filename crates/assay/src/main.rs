@@ -78,8 +78,7 @@ enum AdminCommand {
 
 fn init_logging(config: &Config) {
     use tracing_subscriber::{EnvFilter, fmt};
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match config.log_format {
         assay::config::LogFormat::Json => builder.json().init(),
@@ -94,20 +93,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { settings, demo } => {
             let config = Config::load(cli.config.as_ref(), &settings)?;
             init_logging(&config);
+            let signal = assay::server::ShutdownSignal::install();
             let (store, applied) = open_store(&config).await?;
             for name in &applied {
                 tracing::info!(migration = %name, "applied migration");
             }
             let server = Server::start(&config, store.clone()).await?;
-            let base = config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| server.base_url());
-            println!(
-                "Assay {} serving {} on {base}",
-                env!("CARGO_PKG_VERSION"),
-                store.backend().name()
-            );
+            let base = config.public_url.clone().unwrap_or_else(|| server.base_url());
+            println!("Assay {} serving {} on {base}", env!("CARGO_PKG_VERSION"), store.backend().name());
             println!("  API docs: {base}/api/docs");
             if demo {
                 match demo::ensure(&store).await? {
@@ -122,23 +115,14 @@ async fn main() -> anyhow::Result<()> {
                                 "already there"
                             }
                         );
-                        println!(
-                            "  admin user id: {} (login {})",
-                            access.admin_user_id,
-                            demo::DEMO_ADMIN_LOGIN
-                        );
+                        println!("  admin user id: {} (login {})", access.admin_user_id, demo::DEMO_ADMIN_LOGIN);
                         println!("  admin API token (shown once): {}", access.token);
-                        println!(
-                            "  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self",
-                            access.token
-                        );
+                        println!("  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self", access.token);
                     }
-                    None => println!(
-                        "  --demo: the database already holds other schools, so no demo data was added"
-                    ),
+                    None => println!("  --demo: the database already holds other schools, so no demo data was added"),
                 }
             }
-            server.run_until_signal().await
+            server.run_until(signal).await
         }
         Command::Migrate { settings } => {
             let config = Config::load(cli.config.as_ref(), &settings)?;
@@ -158,10 +142,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&assay_api::openapi_document())?
-            );
+            println!("{}", serde_json::to_string_pretty(&assay_api::openapi_document())?);
             Ok(())
         }
         Command::Admin { settings, command } => {
@@ -176,26 +157,13 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run_admin(store: &assay_store::Store, command: AdminCommand) -> anyhow::Result<()> {
     match command {
-        AdminCommand::CreateSchool {
-            name,
-            admin_name,
-            admin_login,
-        } => {
+        AdminCommand::CreateSchool { name, admin_name, admin_login } => {
             let created = admin::create_school(store, &name, &admin_name, &admin_login).await?;
-            println!(
-                "school_id={} admin_user_id={}",
-                created.school.id, created.admin.id
-            );
+            println!("school_id={} admin_user_id={}", created.school.id, created.admin.id);
         }
-        AdminCommand::CreateToken {
-            user,
-            school,
-            purpose,
-            expires_in_days,
-        } => {
+        AdminCommand::CreateToken { user, school, purpose, expires_in_days } => {
             let user = admin::find_user(store, &user, school).await?;
-            let expires_at = expires_in_days
-                .map(|days| chrono::Utc::now() + chrono::TimeDelta::days(i64::from(days)));
+            let expires_at = expires_in_days.map(|days| chrono::Utc::now() + chrono::TimeDelta::days(i64::from(days)));
             let token = admin::create_token(store, user, purpose, expires_at).await?;
             println!("{token}");
         }

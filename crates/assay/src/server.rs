@@ -19,44 +19,35 @@ pub struct Server {
 
 /// Opens (creating and migrating) the configured database.
 pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Vec<String>)> {
-    let options = StoreOptions {
-        max_connections: config.db_max_connections,
-        ..StoreOptions::default()
-    };
+    let options = StoreOptions { max_connections: config.db_max_connections, ..StoreOptions::default() };
     let store = Store::connect(&config.database_url, &options)
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot open {}: {e}",
-                assay_store::redact_url(&config.database_url)
-            )
-        })?;
-    let applied = store
-        .migrate()
-        .await
-        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", assay_store::redact_url(&config.database_url)))?;
+    let applied = store.migrate().await.map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
     Ok((store, applied))
 }
 
 impl Server {
     /// Binds `config.bind` and serves `store` until `shutdown` (or `stop`).
     pub async fn start(config: &Config, store: Store) -> anyhow::Result<Server> {
+        Server::start_with(config, store, axum::Router::new()).await
+    }
+
+    /// `start`, with `extra` routes mounted behind the standard middleware (for tests).
+    pub async fn start_with(config: &Config, store: Store, extra: axum::Router<AppState>) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(&config.bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let addr = listener.local_addr()?;
         let state = AppState::new(
             store.clone(),
-            BaseUrlPolicy {
-                public_url: config.public_url.clone(),
-                trust_proxy: config.trust_proxy,
-            },
+            BaseUrlPolicy { public_url: config.public_url.clone(), trust_proxy: config.trust_proxy },
             Limits {
                 max_body_bytes: config.max_body_bytes,
                 request_timeout: Duration::from_secs(config.request_timeout_secs),
             },
         );
-        let app = assay_api::app(state);
+        let app = assay_api::app_with(state, extra);
         let sequencer = assay_store::events::spawn_sequencer(store.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let serving = tokio::spawn(async move {
@@ -66,13 +57,7 @@ impl Server {
                 })
                 .await
         });
-        Ok(Server {
-            addr,
-            store,
-            shutdown: Some(tx),
-            serving,
-            sequencer,
-        })
+        Ok(Server { addr, store, shutdown: Some(tx), serving, sequencer })
     }
 
     pub fn base_url(&self) -> String {
@@ -91,31 +76,47 @@ impl Server {
         Ok(())
     }
 
-    /// Serves until SIGTERM or ctrl-c, then stops gracefully.
-    pub async fn run_until_signal(self) -> anyhow::Result<()> {
-        shutdown_signal().await;
+    /// Serves until `signal` fires, then stops gracefully.
+    pub async fn run_until(self, signal: ShutdownSignal) -> anyhow::Result<()> {
+        signal.wait().await;
         tracing::info!("shutting down: finishing in-flight requests");
         self.stop().await
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM and ctrl-c, registered when created: a signal that arrives before the server waits for it still
+/// shuts it down gracefully instead of killing the process.
+pub struct ShutdownSignal {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignal {
+    pub fn install() -> ShutdownSignal {
+        ShutdownSignal {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    }
+
+    async fn wait(mut self) {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match self.terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = terminate => {},
+        }
     }
 }

@@ -28,9 +28,7 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     if value.is_null() {
         return Ok(None);
     }
-    parse_bool(&value)
-        .map(Some)
-        .ok_or_else(|| D::Error::custom(format!("expected a boolean, found {value}")))
+    parse_bool(&value).map(Some).ok_or_else(|| D::Error::custom(format!("expected a boolean, found {value}")))
 }
 
 fn parse_i64(value: &Value) -> Option<i64> {
@@ -46,9 +44,7 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     match &value {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        _ => parse_i64(&value)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected an integer, found {value}"))),
+        _ => parse_i64(&value).map(Some).ok_or_else(|| D::Error::custom(format!("expected an integer, found {value}"))),
     }
 }
 
@@ -66,15 +62,11 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     if value.is_null() {
         return Ok(None);
     }
-    as_text(&value)
-        .map(Some)
-        .ok_or_else(|| D::Error::custom(format!("expected a string, found {value}")))
+    as_text(&value).map(Some).ok_or_else(|| D::Error::custom(format!("expected a string, found {value}")))
 }
 
 /// A field that can be cleared: absent → `None` (leave alone); `null` or an empty string → `Some(None)` (clear).
-pub fn nullable_string<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<String>>, D::Error> {
+pub fn nullable_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     let value = Value::deserialize(d)?;
     match &value {
         Value::Null => Ok(Some(None)),
@@ -93,9 +85,7 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
         Value::Array(items) => items
             .iter()
             .map(|item| {
-                as_text(item).ok_or_else(|| {
-                    D::Error::custom(format!("expected a list of strings, found {value}"))
-                })
+                as_text(item).ok_or_else(|| D::Error::custom(format!("expected a list of strings, found {value}")))
             })
             .collect(),
         _ => as_text(&value)
@@ -123,19 +113,10 @@ mod tests {
 
     #[test]
     fn reads_form_and_json_alike() {
-        let s: Sample =
-            serde_json::from_value(json!({"flag":"Y","n":"12","sis":"","include":"term"})).unwrap();
-        assert_eq!(
-            (s.flag, s.n, s.sis, s.include),
-            (Some(true), Some(12), Some(None), vec!["term".to_owned()])
-        );
-        let s: Sample =
-            serde_json::from_value(json!({"flag":false,"n":3,"sis":42,"include":["a","b"]}))
-                .unwrap();
-        assert_eq!(
-            (s.flag, s.n, s.sis, s.include.len()),
-            (Some(false), Some(3), Some(Some("42".to_owned())), 2)
-        );
+        let s: Sample = serde_json::from_value(json!({"flag":"Y","n":"12","sis":"","include":"term"})).unwrap();
+        assert_eq!((s.flag, s.n, s.sis, s.include), (Some(true), Some(12), Some(None), vec!["term".to_owned()]));
+        let s: Sample = serde_json::from_value(json!({"flag":false,"n":3,"sis":42,"include":["a","b"]})).unwrap();
+        assert_eq!((s.flag, s.n, s.sis, s.include.len()), (Some(false), Some(3), Some(Some("42".to_owned())), 2));
         let s: Sample = serde_json::from_value(json!({})).unwrap();
         assert_eq!((s.flag, s.n, s.sis), (None, None, None));
         assert!(serde_json::from_value::<Sample>(json!({"flag":"maybe"})).is_err());

@@ -39,15 +39,9 @@ pub fn body_kind(headers: &HeaderMap) -> Result<Option<BodyKind>, ApiError> {
             "Send the body as application/json, application/x-www-form-urlencoded or multipart/form-data.",
         )
     };
-    let mime: mime::Mime = value
-        .to_str()
-        .map_err(|_| unsupported())?
-        .parse()
-        .map_err(|_| unsupported())?;
+    let mime: mime::Mime = value.to_str().map_err(|_| unsupported())?.parse().map_err(|_| unsupported())?;
     match (mime.type_(), mime.subtype(), mime.suffix()) {
-        (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => {
-            Ok(Some(BodyKind::Json))
-        }
+        (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => Ok(Some(BodyKind::Json)),
         (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => Ok(Some(BodyKind::Form)),
         (mime::MULTIPART, mime::FORM_DATA, _) => Ok(Some(BodyKind::Multipart)),
         _ => Err(unsupported()),
@@ -55,11 +49,7 @@ pub fn body_kind(headers: &HeaderMap) -> Result<Option<BodyKind>, ApiError> {
 }
 
 fn param_error(err: ParamError) -> ApiError {
-    ApiError::bad_request(
-        Code::MalformedParameters,
-        err.to_string(),
-        Some(key_pointer(&err.key)),
-    )
+    ApiError::bad_request(Code::MalformedParameters, err.to_string(), Some(key_pointer(&err.key)))
 }
 
 /// `a[b][]` → `/a/b`.
@@ -79,19 +69,12 @@ pub async fn read_tree(req: Request, state: &AppState) -> Result<Map<String, Val
         None => Map::new(),
     };
     let kind = body_kind(req.headers())?;
-    let boundary = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer_boundary(v));
+    let boundary = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(multer_boundary);
     let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(Code::PayloadTooLarge, "The request body is too large.")
         } else {
-            ApiError::new(
-                Code::BadRequest,
-                format!("The request body could not be read: {rejection}"),
-            )
+            ApiError::new(Code::BadRequest, format!("The request body could not be read: {rejection}"))
         }
     })?;
     if bytes.is_empty() {
@@ -107,31 +90,20 @@ pub async fn read_tree(req: Request, state: &AppState) -> Result<Map<String, Val
         Some(BodyKind::Json) => match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => map,
             Ok(_) => {
-                return Err(ApiError::new(
-                    Code::BadRequest,
-                    "The JSON body must be an object.",
-                ));
+                return Err(ApiError::new(Code::BadRequest, "The JSON body must be an object."));
             }
             Err(err) => {
-                return Err(ApiError::new(
-                    Code::MalformedJson,
-                    format!("The body is not valid JSON: {err}"),
-                ));
+                return Err(ApiError::new(Code::MalformedJson, format!("The body is not valid JSON: {err}")));
             }
         },
         Some(BodyKind::Form) => {
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                ApiError::new(Code::BadRequest, "The form body is not valid UTF-8.")
-            })?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| ApiError::new(Code::BadRequest, "The form body is not valid UTF-8."))?;
             rails::parse_form(text).map_err(param_error)?
         }
         Some(BodyKind::Multipart) => {
-            let boundary = boundary.ok_or_else(|| {
-                ApiError::new(
-                    Code::BadRequest,
-                    "The multipart body has no boundary parameter.",
-                )
-            })?;
+            let boundary = boundary
+                .ok_or_else(|| ApiError::new(Code::BadRequest, "The multipart body has no boundary parameter."))?;
             multipart_fields(bytes, boundary).await?
         }
     };
@@ -141,8 +113,7 @@ pub async fn read_tree(req: Request, state: &AppState) -> Result<Map<String, Val
 
 fn multer_boundary(content_type: &str) -> Option<String> {
     let mime: mime::Mime = content_type.parse().ok()?;
-    mime.get_param(mime::BOUNDARY)
-        .map(|b| b.as_str().to_owned())
+    mime.get_param(mime::BOUNDARY).map(|b| b.as_str().to_owned())
 }
 
 /// The text fields of a multipart body, nested like a form. File parts are for the upload endpoints of later
@@ -151,12 +122,7 @@ async fn multipart_fields(bytes: Bytes, boundary: String) -> Result<Map<String, 
     let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut pairs: Vec<(String, String)> = Vec::new();
-    let bad = |err: multer::Error| {
-        ApiError::new(
-            Code::BadRequest,
-            format!("The multipart body is malformed: {err}"),
-        )
-    };
+    let bad = |err: multer::Error| ApiError::new(Code::BadRequest, format!("The multipart body is malformed: {err}"));
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_some() {

@@ -35,10 +35,7 @@ pub struct ParamError {
 
 impl ParamError {
     fn new(key: &str, reason: impl Into<String>) -> Self {
-        Self {
-            key: key.to_owned(),
-            reason: reason.into(),
-        }
+        Self { key: key.to_owned(), reason: reason.into() }
     }
 }
 
@@ -50,9 +47,7 @@ pub fn parse_form(input: &str) -> Result<Map<String, Value>, ParamError> {
 }
 
 /// Same as parse_form, but for already-decoded (key, value) pairs, e.g. the text fields of a multipart body.
-pub fn parse_pairs<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(
-    pairs: I,
-) -> Result<Map<String, Value>, ParamError> {
+pub fn parse_pairs<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(pairs: I) -> Result<Map<String, Value>, ParamError> {
     build(pairs)
 }
 
@@ -101,10 +96,7 @@ where
     for (index, (key, value)) in pairs.into_iter().enumerate() {
         let key = key.as_ref();
         if index >= MAX_PARAMS {
-            return Err(ParamError::new(
-                key,
-                format!("too many parameters (limit is {MAX_PARAMS})"),
-            ));
+            return Err(ParamError::new(key, format!("too many parameters (limit is {MAX_PARAMS})")));
         }
         insert(&mut root, key, value.into())?;
     }
@@ -122,10 +114,7 @@ fn insert(root: &mut Map<String, Value>, key: &str, value: String) -> Result<(),
             Ok(())
         }
         Shape::Nested(head, segs) => into_object(root, head, &segs, value, key),
-        Shape::TooDeep => Err(ParamError::new(
-            key,
-            format!("nested too deeply (limit is {MAX_DEPTH} levels)"),
-        )),
+        Shape::TooDeep => Err(ParamError::new(key, format!("nested too deeply (limit is {MAX_DEPTH} levels)"))),
     }
 }
 
@@ -152,11 +141,7 @@ fn split_key(key: &str) -> Shape<'_> {
         if inner.contains('[') {
             return Shape::Plain;
         }
-        segs.push(if inner.is_empty() {
-            Seg::Push
-        } else {
-            Seg::Key(inner)
-        });
+        segs.push(if inner.is_empty() { Seg::Push } else { Seg::Key(inner) });
         rest = &after[1..];
     }
     Shape::Nested(head, segs)
@@ -195,12 +180,7 @@ fn into_object(
 
 /// Places `value` into the array `items` reached through a `[]` group; `rest` is what
 /// follows that group.
-fn into_array(
-    items: &mut Vec<Value>,
-    rest: &[Seg<'_>],
-    value: String,
-    full_key: &str,
-) -> Result<(), ParamError> {
+fn into_array(items: &mut Vec<Value>, rest: &[Seg<'_>], value: String, full_key: &str) -> Result<(), ParamError> {
     let Some((next, tail)) = rest.split_first() else {
         items.push(Value::String(value));
         return Ok(());
@@ -249,10 +229,7 @@ fn has_path(obj: &Map<String, Value>, first: &str, tail: &[Seg<'_>]) -> bool {
 }
 
 fn conflict(full_key: &str, expected: &str, found: &Value) -> ParamError {
-    ParamError::new(
-        full_key,
-        format!("expected {expected} but found {}", describe(found)),
-    )
+    ParamError::new(full_key, format!("expected {expected} but found {}", describe(found)))
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -364,10 +341,7 @@ mod tests {
 
     #[test]
     fn bad_percent_escapes_are_kept_literally() {
-        assert_eq!(
-            form("a=%&b=%zz&c=%4"),
-            json!({"a": "%", "b": "%zz", "c": "%4"})
-        );
+        assert_eq!(form("a=%&b=%zz&c=%4"), json!({"a": "%", "b": "%zz", "c": "%4"}));
     }
 
     // ---- hashes -----------------------------------------------------------------
@@ -398,19 +372,13 @@ mod tests {
         assert_eq!(form("a[]=1&a[]=2"), json!({"a": ["1", "2"]}));
         assert_eq!(form("a[]=1"), json!({"a": ["1"]}));
         assert_eq!(form("a[b][]=x"), json!({"a": {"b": ["x"]}}));
-        assert_eq!(
-            form("a[b][]=x&a[b][]=y&a[c]=z"),
-            json!({"a": {"b": ["x", "y"], "c": "z"}})
-        );
+        assert_eq!(form("a[b][]=x&a[b][]=y&a[c]=z"), json!({"a": {"b": ["x", "y"], "c": "z"}}));
         assert_eq!(form("a[]=&a[]="), json!({"a": ["", ""]}));
     }
 
     #[test]
     fn arrays_interleaved_with_other_keys_keep_order() {
-        assert_eq!(
-            form("a[]=1&b=x&a[]=2&a[]=3"),
-            json!({"a": ["1", "2", "3"], "b": "x"})
-        );
+        assert_eq!(form("a[]=1&b=x&a[]=2&a[]=3"), json!({"a": ["1", "2", "3"], "b": "x"}));
     }
 
     #[test]
@@ -419,10 +387,7 @@ mod tests {
             form("a[][id]=1&a[][name]=x&a[][id]=2&a[][name]=y"),
             json!({"a": [{"id": "1", "name": "x"}, {"id": "2", "name": "y"}]})
         );
-        assert_eq!(
-            form("e[][id]=1&e[][name]=n&e[][id]=2"),
-            json!({"e": [{"id": "1", "name": "n"}, {"id": "2"}]})
-        );
+        assert_eq!(form("e[][id]=1&e[][name]=n&e[][id]=2"), json!({"e": [{"id": "1", "name": "n"}, {"id": "2"}]}));
         assert_eq!(form("a[][id]=1"), json!({"a": [{"id": "1"}]}));
     }
 
@@ -446,10 +411,7 @@ mod tests {
             form("a[][b][c]=1&a[][b][d]=2&a[][b][c]=3"),
             json!({"a": [{"b": {"c": "1", "d": "2"}}, {"b": {"c": "3"}}]})
         );
-        assert_eq!(
-            form("a[][b][c]=1&a[][x]=2&a[][x]=3"),
-            json!({"a": [{"b": {"c": "1"}, "x": "2"}, {"x": "3"}]})
-        );
+        assert_eq!(form("a[][b][c]=1&a[][x]=2&a[][x]=3"), json!({"a": [{"b": {"c": "1"}, "x": "2"}, {"x": "3"}]}));
     }
 
     #[test]
@@ -464,10 +426,7 @@ mod tests {
     #[test]
     fn mixed_scalars_and_hashes_in_array() {
         assert_eq!(form("a[]=1&a[][id]=2"), json!({"a": ["1", {"id": "2"}]}));
-        assert_eq!(
-            form("a[][id]=1&a[]=2&a[][id]=3"),
-            json!({"a": [{"id": "1"}, "2", {"id": "3"}]})
-        );
+        assert_eq!(form("a[][id]=1&a[]=2&a[][id]=3"), json!({"a": [{"id": "1"}, "2", {"id": "3"}]}));
     }
 
     #[test]
@@ -483,10 +442,7 @@ mod tests {
         assert_eq!(form("a%5Bb%5D=1"), json!({"a": {"b": "1"}}));
         assert_eq!(form("a%5b%5d=1&a%5B%5D=2"), json!({"a": ["1", "2"]}));
         assert_eq!(form("a%5B%5D%5Bid%5D=1"), json!({"a": [{"id": "1"}]}));
-        assert_eq!(
-            form("a%5Bb%5D=1&a[c]=2"),
-            json!({"a": {"b": "1", "c": "2"}})
-        );
+        assert_eq!(form("a%5Bb%5D=1&a[c]=2"), json!({"a": {"b": "1", "c": "2"}}));
     }
 
     #[test]
@@ -527,10 +483,7 @@ mod tests {
         let err = form_err("a=1&a[b]=2");
         assert_eq!(err.key, "a[b]");
         assert_eq!(err.reason, "expected a hash but found a string");
-        assert_eq!(
-            err.to_string(),
-            "parameter `a[b]`: expected a hash but found a string"
-        );
+        assert_eq!(err.to_string(), "parameter `a[b]`: expected a hash but found a string");
     }
 
     #[test]
@@ -649,10 +602,7 @@ mod tests {
         let over = vec!["a[]=1"; 10_001].join("&");
         assert!(parse_form(&over).is_err());
         let at = vec!["a[]=1"; 10_000].join("&");
-        assert_eq!(
-            parse_form(&at).unwrap()["a"].as_array().map(Vec::len),
-            Some(10_000)
-        );
+        assert_eq!(parse_form(&at).unwrap()["a"].as_array().map(Vec::len), Some(10_000));
     }
 
     #[test]
@@ -691,13 +641,7 @@ mod tests {
     #[test]
     fn parse_pairs_reports_conflicts() {
         let err = parse_pairs([("a", "1"), ("a[b]", "2")]).unwrap_err();
-        assert_eq!(
-            err,
-            ParamError {
-                key: "a[b]".into(),
-                reason: "expected a hash but found a string".into()
-            }
-        );
+        assert_eq!(err, ParamError { key: "a[b]".into(), reason: "expected a hash but found a string".into() });
     }
 
     #[test]
@@ -710,10 +654,7 @@ mod tests {
 
     #[test]
     fn canvas_include_array() {
-        assert_eq!(
-            form("include[]=term&include[]=teachers"),
-            json!({"include": ["term", "teachers"]})
-        );
+        assert_eq!(form("include[]=term&include[]=teachers"), json!({"include": ["term", "teachers"]}));
     }
 
     #[test]
@@ -779,9 +720,7 @@ mod tests {
     #[test]
     fn canvas_query_string_style() {
         assert_eq!(
-            form(
-                "per_page=50&page=2&enrollment_type[]=student&enrollment_state[]=active&search_term=jo"
-            ),
+            form("per_page=50&page=2&enrollment_type[]=student&enrollment_state[]=active&search_term=jo"),
             json!({
                 "per_page": "50",
                 "page": "2",
@@ -847,10 +786,7 @@ mod tests {
     fn deep_merge_with_typed_json_values() {
         let mut base = obj(json!({"a": {"n": 1, "b": true}, "c": null}));
         deep_merge(&mut base, obj(json!({"a": {"n": null}, "c": 2.5})));
-        assert_eq!(
-            Value::Object(base),
-            json!({"a": {"n": null, "b": true}, "c": 2.5})
-        );
+        assert_eq!(Value::Object(base), json!({"a": {"n": null, "b": true}, "c": 2.5}));
     }
 
     #[test]
@@ -888,10 +824,7 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
 
@@ -916,9 +849,7 @@ mod tests {
         let mut ok = 0usize;
         for _ in 0..1000 {
             let len = rng.below(40);
-            let input: String = (0..len)
-                .map(|_| ALPHABET[rng.below(ALPHABET.len())])
-                .collect();
+            let input: String = (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
             match parse_form(&input) {
                 Ok(map) => {
                     ok += 1;
@@ -947,15 +878,11 @@ mod tests {
 
     #[test]
     fn pseudo_random_multibyte_inputs_never_panic() {
-        const ALPHABET: &[&str] = &[
-            "a", "[", "]", "=", "&", "%", "é", "%C3", "%A9", "+", "[]", "%5B", "%5D",
-        ];
+        const ALPHABET: &[&str] = &["a", "[", "]", "=", "&", "%", "é", "%C3", "%A9", "+", "[]", "%5B", "%5D"];
         let mut rng = Lcg(42);
         for _ in 0..1000 {
             let len = rng.below(30);
-            let input: String = (0..len)
-                .map(|_| ALPHABET[rng.below(ALPHABET.len())])
-                .collect();
+            let input: String = (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
             if let Ok(map) = parse_form(&input) {
                 map.values().for_each(assert_all_leaves_are_strings);
             }

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_accounts))
         .routes(routes!(show_account, update_account))
         .routes(routes!(list_sub_accounts, create_sub_account))
+        .routes(routes!(delete_sub_account))
 }
 
 /// An account (a school, or a sub-account within one).
@@ -80,12 +81,10 @@ pub fn render(a: &account::Model, caller: &Caller) -> AccountJson {
 /// Finds an account of the caller's school from a path id, or 404.
 pub async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<account::Model> {
     let id = id_ref(raw, "account", ID_PREFIXES)?;
-    accounts::find(state.store.read(), &caller.scope, &id)
-        .await
-        .map_err(|err| match err {
-            assay_store::StoreError::NotFound => ApiError::not_found(Code::AccountNotFound),
-            other => other.into(),
-        })
+    accounts::find(state.store.read(), &caller.scope, &id).await.map_err(|err| match err {
+        assay_store::StoreError::NotFound => ApiError::not_found(Code::AccountNotFound),
+        other => other.into(),
+    })
 }
 
 /// The accounts the caller administers. Students and teachers get an empty list.
@@ -98,17 +97,9 @@ async fn list_accounts(
     caller: Caller,
     pagination: Pagination,
 ) -> ApiResult<Paginated<AccountJson>> {
-    let page = accounts::list_administered(
-        state.store.read(),
-        &caller.scope,
-        &caller.grants,
-        &pagination.request,
-    )
-    .await?;
-    Ok(Paginated::new(
-        page.map(|a| render(&a, &caller)),
-        pagination,
-    ))
+    let page =
+        accounts::list_administered(state.store.read(), &caller.scope, &caller.grants, &pagination.request).await?;
+    Ok(Paginated::new(page.map(|a| render(&a, &caller)), pagination))
 }
 
 /// One account, by id, `sis_account_id:…`, `external_id:…` or `self` (the caller's school).
@@ -122,10 +113,7 @@ async fn show_account(
     PathParams(id): PathParams<String>,
 ) -> ApiResult<Json<AccountJson>> {
     let account = resolve(&state, &caller, &id).await?;
-    caller.require(
-        Permission::ViewAccount,
-        Target::Account(&account.account_path()),
-    )?;
+    caller.require(Permission::ViewAccount, Target::Account(&account.account_path()))?;
     Ok(Json(render(&account, &caller)))
 }
 
@@ -162,9 +150,7 @@ pub struct AccountFields {
 impl AccountFields {
     /// `sis_account_id`, or its alias `external_id`.
     fn sis_id(&self) -> Option<Option<String>> {
-        self.sis_account_id
-            .clone()
-            .or_else(|| self.external_id.clone())
+        self.sis_account_id.clone().or_else(|| self.external_id.clone())
     }
 
     fn validate(&self, v: &mut Validation, name_required: bool) {
@@ -175,26 +161,10 @@ impl AccountFields {
         if let Some(Some(id)) = &self.integration_id {
             v.identifier("/account/integration_id", Some(id));
         }
-        validate_time_zone(
-            v,
-            "/account/default_time_zone",
-            self.default_time_zone.as_deref(),
-        );
-        validate_quota(
-            v,
-            "/account/default_storage_quota_mb",
-            self.default_storage_quota_mb,
-        );
-        validate_quota(
-            v,
-            "/account/default_user_storage_quota_mb",
-            self.default_user_storage_quota_mb,
-        );
-        validate_quota(
-            v,
-            "/account/default_group_storage_quota_mb",
-            self.default_group_storage_quota_mb,
-        );
+        validate_time_zone(v, "/account/default_time_zone", self.default_time_zone.as_deref());
+        validate_quota(v, "/account/default_storage_quota_mb", self.default_storage_quota_mb);
+        validate_quota(v, "/account/default_user_storage_quota_mb", self.default_user_storage_quota_mb);
+        validate_quota(v, "/account/default_group_storage_quota_mb", self.default_group_storage_quota_mb);
     }
 }
 
@@ -231,16 +201,8 @@ async fn update_account(
         Some(parent_id) if Some(parent_id) != current.parent_account_id => {
             let parent = resolve(&state, &caller, &parent_id.to_string())
                 .await
-                .map_err(|_| {
-                    ApiError::invalid_field(
-                        "/account/parent_account_id",
-                        "no such account in this school",
-                    )
-                })?;
-            caller.require(
-                Permission::ManageAccount,
-                Target::Account(&parent.account_path()),
-            )?;
+                .map_err(|_| ApiError::invalid_field("/account/parent_account_id", "no such account in this school"))?;
+            caller.require(Permission::ManageAccount, Target::Account(&parent.account_path()))?;
             Some(parent)
         }
         _ => None,
@@ -263,9 +225,7 @@ async fn update_account(
     let actor = caller.actor();
     let updated = state
         .store
-        .write(move |txn| {
-            Box::pin(async move { accounts::update(txn, &scope, &current, changes, actor).await })
-        })
+        .write(move |txn| Box::pin(async move { accounts::update(txn, &scope, &current, changes, actor).await }))
         .await?;
     Ok(Json(render(&updated, &caller)))
 }
@@ -293,10 +253,7 @@ async fn list_sub_accounts(
     Params(query): Params<SubAccountQuery>,
 ) -> ApiResult<Paginated<AccountJson>> {
     let parent = resolve(&state, &caller, &id).await?;
-    caller.require(
-        Permission::ViewAccount,
-        Target::Account(&parent.account_path()),
-    )?;
+    caller.require(Permission::ViewAccount, Target::Account(&parent.account_path()))?;
     let page = accounts::list_sub_accounts(
         state.store.read(),
         &caller.scope,
@@ -305,10 +262,7 @@ async fn list_sub_accounts(
         &pagination.request,
     )
     .await?;
-    Ok(Paginated::new(
-        page.map(|a| render(&a, &caller)),
-        pagination,
-    ))
+    Ok(Paginated::new(page.map(|a| render(&a, &caller)), pagination))
 }
 
 /// Creates a sub-account. `account[name]` is required; other settings default to the parent's.
@@ -327,10 +281,7 @@ async fn create_sub_account(
     Params(params): Params<AccountParams>,
 ) -> ApiResult<Created<AccountJson>> {
     let parent = resolve(&state, &caller, &id).await?;
-    caller.require(
-        Permission::ManageAccount,
-        Target::Account(&parent.account_path()),
-    )?;
+    caller.require(Permission::ManageAccount, Target::Account(&parent.account_path()))?;
     let fields = params.account;
     let mut v = Validation::new();
     fields.validate(&mut v, true);
@@ -338,10 +289,7 @@ async fn create_sub_account(
     let sis = fields.sis_id().flatten();
     let integration_id = fields.integration_id.clone().flatten();
     if sis.is_some() || integration_id.is_some() {
-        caller.require(
-            Permission::ManageSis,
-            Target::Account(&parent.account_path()),
-        )?;
+        caller.require(Permission::ManageSis, Target::Account(&parent.account_path()))?;
     }
     let new = NewAccount {
         name: fields.name.unwrap_or_default().trim().to_owned(),
@@ -356,19 +304,38 @@ async fn create_sub_account(
     let actor = caller.actor();
     let created = state
         .store
-        .write(move |txn| {
-            Box::pin(
-                async move { accounts::create_sub_account(txn, &scope, &parent, new, actor).await },
-            )
-        })
+        .write(move |txn| Box::pin(async move { accounts::create_sub_account(txn, &scope, &parent, new, actor).await }))
         .await?;
-    let location = format!(
-        "{}/api/v1/accounts/{}",
-        state.base_url.resolve(&headers),
-        created.id
-    );
-    Ok(Created {
-        location,
-        body: render(&created, &caller),
-    })
+    let location = format!("{}/api/v1/accounts/{}", state.base_url.resolve(&headers), created.id);
+    Ok(Created { location, body: render(&created, &caller) })
+}
+
+/// Deletes a sub-account (soft delete: it is kept with `workflow_state` `deleted`). A school cannot be deleted,
+/// nor an account that still has active sub-accounts.
+#[utoipa::path(delete, path = "/api/v1/accounts/{account_id}/sub_accounts/{id}", tag = "Accounts",
+    params(("account_id" = String, Path, description = "Parent account id, `self`, `sis_account_id:X` or `external_id:X`"),
+           ("id" = String, Path, description = "Id of the sub-account to delete (or `sis_account_id:X`)")),
+    responses((status = 200, body = AccountJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn delete_sub_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((parent_id, id)): PathParams<(String, String)>,
+    // DELETE takes parameters like every other method (none are defined yet); reading them rejects bad bodies.
+    Params(_params): Params<serde_json::Value>,
+) -> ApiResult<Json<AccountJson>> {
+    let parent = resolve(&state, &caller, &parent_id).await?;
+    let account = resolve(&state, &caller, &id).await?;
+    if account.parent_account_id != Some(parent.id) {
+        return Err(ApiError::not_found(Code::AccountNotFound));
+    }
+    caller.require(Permission::ManageAccount, Target::Account(&account.account_path()))?;
+    let scope = caller.scope;
+    let actor = caller.actor();
+    let deleted = state
+        .store
+        .write(move |txn| Box::pin(async move { accounts::delete(txn, &scope, &account, actor).await }))
+        .await?;
+    Ok(Json(render(&deleted, &caller)))
 }

@@ -12,9 +12,7 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(health))
-        .routes(routes!(version))
+    OpenApiRouter::new().routes(routes!(health)).routes(routes!(version))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,16 +31,9 @@ pub struct Health {
 async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.ping().await.map_err(|err| {
         tracing::error!(error = %err, "health check: database unreachable");
-        ApiError {
-            retry_after: Some(5),
-            ..ApiError::new(Code::Unavailable, "The database is not reachable.")
-        }
+        ApiError { retry_after: Some(5), ..ApiError::new(Code::Unavailable, "The database is not reachable.") }
     })?;
-    Ok(Json(Health {
-        status: "ok",
-        database: "ok",
-        backend: state.store.backend().name(),
-    }))
+    Ok(Json(Health { status: "ok", database: "ok", backend: state.store.backend().name() }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,9 +49,5 @@ pub struct Version {
 /// The server's version.
 #[utoipa::path(get, path = "/api/diagnostics/version", tag = "Diagnostics", responses((status = 200, body = Version)))]
 async fn version() -> Json<Version> {
-    Json(Version {
-        name: "assay",
-        version: env!("CARGO_PKG_VERSION"),
-        api: "v1",
-    })
+    Json(Version { name: "assay", version: env!("CARGO_PKG_VERSION"), api: "v1" })
 }

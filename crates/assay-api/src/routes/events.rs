@@ -76,29 +76,15 @@ async fn list_events(
     pagination: Pagination,
     Params(query): Params<EventQuery>,
 ) -> ApiResult<Paginated<EventJson>> {
-    let school = accounts::find(
-        state.store.read(),
-        &caller.scope,
-        &assay_domain::IdRef::Current,
-    )
-    .await?;
-    caller.require(
-        Permission::ViewEvents,
-        Target::Account(&school.account_path()),
-    )?;
+    let school = accounts::find(state.store.read(), &caller.scope, &assay_domain::IdRef::Current).await?;
+    caller.require(Permission::ViewEvents, Target::Account(&school.account_path()))?;
     let since = query.since_seq.unwrap_or(0);
     if since < 0 {
         return Err(ApiError::invalid_field("/since_seq", "must be 0 or more"));
     }
     // Number whatever committed since the background sequencer last ran, so a caller sees its own changes.
     events::sequence_pending(&state.store).await?;
-    let page = events::list(
-        state.store.read(),
-        &caller.scope,
-        since,
-        query.event_type.as_deref(),
-        &pagination.request,
-    )
-    .await?;
+    let page = events::list(state.store.read(), &caller.scope, since, query.event_type.as_deref(), &pagination.request)
+        .await?;
     Ok(Paginated::new(page.map(render), pagination))
 }

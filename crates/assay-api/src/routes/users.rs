@@ -26,7 +26,7 @@ use crate::{
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
-        .routes(routes!(show_self))
+        .routes(routes!(show_self, update_self))
         .routes(routes!(show_user, update_user))
 }
 
@@ -61,10 +61,7 @@ pub struct UserJson {
 
 fn render(view: &UserView, caller: &Caller) -> UserJson {
     let u = &view.user;
-    let target = Target::User {
-        user_id: u.id,
-        account: &view.account_path,
-    };
+    let target = Target::User { user_id: u.id, account: &view.account_path };
     let sis = caller.may(Permission::ReadSis, target);
     let profile = caller.may(Permission::ViewUsers, target);
     let (first_name, last_name) = first_last(&u.name);
@@ -88,12 +85,10 @@ fn render(view: &UserView, caller: &Caller) -> UserJson {
 
 async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<UserView> {
     let id = id_ref(raw, "user", ID_PREFIXES)?;
-    users::find(state.store.read(), &caller.scope, &id, caller.user.id)
-        .await
-        .map_err(|err| match err {
-            assay_store::StoreError::NotFound => ApiError::not_found(Code::UserNotFound),
-            other => other.into(),
-        })
+    users::find(state.store.read(), &caller.scope, &id, caller.user.id).await.map_err(|err| match err {
+        assay_store::StoreError::NotFound => ApiError::not_found(Code::UserNotFound),
+        other => other.into(),
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -118,33 +113,13 @@ async fn list_users(
     Params(query): Params<UserListQuery>,
 ) -> ApiResult<Paginated<UserJson>> {
     let account = accounts::resolve(&state, &caller, &account_id).await?;
-    caller.require(
-        Permission::ViewUsers,
-        Target::Account(&account.account_path()),
-    )?;
-    let term = query
-        .search_term
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    caller.require(Permission::ViewUsers, Target::Account(&account.account_path()))?;
+    let term = query.search_term.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if term.is_some_and(|t| t.chars().count() > 255) {
-        return Err(ApiError::invalid_field(
-            "/search_term",
-            "must be at most 255 characters",
-        ));
+        return Err(ApiError::invalid_field("/search_term", "must be at most 255 characters"));
     }
-    let page = users::list(
-        state.store.read(),
-        &caller.scope,
-        &account,
-        term,
-        &pagination.request,
-    )
-    .await?;
-    Ok(Paginated::new(
-        page.map(|view| render(&view, &caller)),
-        pagination,
-    ))
+    let page = users::list(state.store.read(), &caller.scope, &account, term, &pagination.request).await?;
+    Ok(Paginated::new(page.map(|view| render(&view, &caller)), pagination))
 }
 
 /// `user[…]` fields.
@@ -226,9 +201,9 @@ pub struct UpdateUserParams {
 fn validate_email(v: &mut Validation, pointer: &str, email: Option<&str>) {
     if let Some(email) = email {
         let valid = email.len() <= 255
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-            })
+            && email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
             && !email.chars().any(char::is_whitespace);
         if !valid {
             v.add(pointer, "is not an email address");
@@ -238,20 +213,13 @@ fn validate_email(v: &mut Validation, pointer: &str, email: Option<&str>) {
 
 fn validate_profile(v: &mut Validation, user: &UserFields) {
     v.text("/user/short_name", user.short_name.as_deref(), false, 255);
-    v.text(
-        "/user/sortable_name",
-        user.sortable_name.as_deref(),
-        false,
-        255,
-    );
+    v.text("/user/sortable_name", user.sortable_name.as_deref(), false, 255);
     if let Some(Some(tz)) = &user.time_zone {
         validate_time_zone(v, "/user/time_zone", Some(tz));
     }
     if let Some(Some(locale)) = &user.locale {
         let ok = (2..=16).contains(&locale.len())
-            && locale
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && locale.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             v.add("/user/locale", "is not a locale such as `en` or `nl-NL`");
         }
@@ -264,9 +232,7 @@ fn validate_profile(v: &mut Validation, user: &UserFields) {
 async fn hash_password(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || {
         use argon2::{Argon2, password_hash::PasswordHasher};
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|hash| hash.to_string())
+        Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string())
     })
     .await
     .map_err(|_| ApiError::internal())?
@@ -294,16 +260,8 @@ async fn create_user(
     let account = accounts::resolve(&state, &caller, &account_id).await?;
     let path = account.account_path();
     caller.require(Permission::ManageUsers, Target::Account(&path))?;
-    let CreateUserParams {
-        user,
-        pseudonym,
-        communication_channel,
-    } = params;
-    let name = user
-        .name
-        .clone()
-        .or_else(|| pseudonym.unique_id.clone())
-        .map(|n| n.trim().to_owned());
+    let CreateUserParams { user, pseudonym, communication_channel } = params;
+    let name = user.name.clone().or_else(|| pseudonym.unique_id.clone()).map(|n| n.trim().to_owned());
     let sis_user_id = user
         .sis_user_id
         .clone()
@@ -311,18 +269,12 @@ async fn create_user(
         .or(user.external_id.clone().flatten())
         .or(pseudonym.sis_user_id.clone())
         .or(pseudonym.external_id.clone());
-    let integration_id = user
-        .integration_id
-        .clone()
-        .flatten()
-        .or(pseudonym.integration_id.clone());
+    let integration_id = user.integration_id.clone().flatten().or(pseudonym.integration_id.clone());
     let email = user.email.clone().flatten().or_else(|| {
-        communication_channel.address.clone().filter(|_| {
-            communication_channel
-                .kind
-                .as_deref()
-                .is_none_or(|k| k == "email")
-        })
+        communication_channel
+            .address
+            .clone()
+            .filter(|_| communication_channel.kind.as_deref().is_none_or(|k| k == "email"))
     });
 
     let mut v = Validation::new();
@@ -335,14 +287,10 @@ async fn create_user(
         v.identifier("/pseudonym/unique_id", Some(unique_id));
     }
     match (&pseudonym.password, &pseudonym.unique_id) {
-        (Some(_), None) => v.add(
-            "/pseudonym/unique_id",
-            "is required when a password is given",
-        ),
-        (Some(pw), Some(_)) if pw.chars().count() < 8 || pw.len() > 1024 => v.add(
-            "/pseudonym/password",
-            "must be between 8 and 1024 characters",
-        ),
+        (Some(_), None) => v.add("/pseudonym/unique_id", "is required when a password is given"),
+        (Some(pw), Some(_)) if pw.chars().count() < 8 || pw.len() > 1024 => {
+            v.add("/pseudonym/password", "must be between 8 and 1024 characters")
+        }
         _ => {}
     }
     v.finish()?;
@@ -362,29 +310,17 @@ async fn create_user(
         email,
         locale: user.locale.flatten(),
         time_zone: user.time_zone.flatten(),
-        login: pseudonym.unique_id.map(|unique_id| NewLogin {
-            unique_id,
-            password_hash,
-        }),
+        login: pseudonym.unique_id.map(|unique_id| NewLogin { unique_id, password_hash }),
     };
     let scope = caller.scope;
     let actor = caller.actor();
     let created = state
         .store
-        .write(move |txn| {
-            Box::pin(async move { users::create(txn, &scope, &account, new, actor).await })
-        })
+        .write(move |txn| Box::pin(async move { users::create(txn, &scope, &account, new, actor).await }))
         .await?;
     let view = resolve(&state, &caller, &created.id.to_string()).await?;
-    let location = format!(
-        "{}/api/v1/users/{}",
-        state.base_url.resolve(&headers),
-        created.id
-    );
-    Ok(Created {
-        location,
-        body: render(&view, &caller),
-    })
+    let location = format!("{}/api/v1/users/{}", state.base_url.resolve(&headers), created.id);
+    Ok(Created { location, body: render(&view, &caller) })
 }
 
 /// The caller.
@@ -407,13 +343,7 @@ async fn show_user(
     PathParams(id): PathParams<String>,
 ) -> ApiResult<Json<UserJson>> {
     let view = resolve(&state, &caller, &id).await?;
-    caller.require(
-        Permission::ViewUsers,
-        Target::User {
-            user_id: view.user.id,
-            account: &view.account_path,
-        },
-    )?;
+    caller.require(Permission::ViewUsers, Target::User { user_id: view.user.id, account: &view.account_path })?;
     Ok(Json(render(&view, &caller)))
 }
 
@@ -430,11 +360,26 @@ async fn update_user(
     PathParams(id): PathParams<String>,
     Params(params): Params<UpdateUserParams>,
 ) -> ApiResult<Json<UserJson>> {
-    let view = resolve(&state, &caller, &id).await?;
-    let target = Target::User {
-        user_id: view.user.id,
-        account: &view.account_path,
-    };
+    update(&state, &caller, &id, params).await
+}
+
+/// Updates the caller's own profile (name, short and sortable name, time zone, locale, email).
+#[utoipa::path(put, path = "/api/v1/users/self", tag = "Users",
+    request_body(content((UpdateUserParams = "application/json"), (UpdateUserParams = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn update_self(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(params): Params<UpdateUserParams>,
+) -> ApiResult<Json<UserJson>> {
+    update(&state, &caller, "self", params).await
+}
+
+async fn update(state: &AppState, caller: &Caller, id: &str, params: UpdateUserParams) -> ApiResult<Json<UserJson>> {
+    let view = resolve(state, caller, id).await?;
+    let target = Target::User { user_id: view.user.id, account: &view.account_path };
     caller.require(Permission::ManageUsers, target)?;
     let user = params.user;
     let mut v = Validation::new();
@@ -468,13 +413,8 @@ async fn update_user(
     let current = view.user.clone();
     let updated = state
         .store
-        .write(move |txn| {
-            Box::pin(async move { users::update(txn, &scope, &current, changes, actor).await })
-        })
+        .write(move |txn| Box::pin(async move { users::update(txn, &scope, &current, changes, actor).await }))
         .await?;
-    let view = UserView {
-        user: updated,
-        ..view
-    };
-    Ok(Json(render(&view, &caller)))
+    let view = UserView { user: updated, ..view };
+    Ok(Json(render(&view, caller)))
 }

@@ -161,33 +161,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique(
-                "ux_accounts_sis_account_id",
-                Accounts::Table,
-                &["root_account_id", "sis_account_id"],
-            ))
+            .create_index(unique("ux_accounts_sis_account_id", Accounts::Table, &["root_account_id", "sis_account_id"]))
             .await?;
         manager
-            .create_index(unique(
-                "ux_accounts_integration_id",
-                Accounts::Table,
-                &["root_account_id", "integration_id"],
-            ))
+            .create_index(unique("ux_accounts_integration_id", Accounts::Table, &["root_account_id", "integration_id"]))
             .await?;
-        manager
-            .create_index(plain(
-                "ix_accounts_parent",
-                Accounts::Table,
-                &["parent_account_id", "id"],
-            ))
-            .await?;
-        manager
-            .create_index(plain(
-                "ix_accounts_path",
-                Accounts::Table,
-                &["root_account_id", "path"],
-            ))
-            .await?;
+        manager.create_index(plain("ix_accounts_parent", Accounts::Table, &["parent_account_id", "id"])).await?;
+        manager.create_index(plain("ix_accounts_path", Accounts::Table, &["root_account_id", "path"])).await?;
 
         // Users are listed by sortable name. `sort_key` is its lower-cased form, compared byte-wise on both
         // backends (PostgreSQL's default collation depends on the server's locale; SQLite's is byte-wise), so a
@@ -216,41 +196,17 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .col(timestamp_with_time_zone(Users::UpdatedAt))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Users::Table, Users::AccountId)
-                            .to(Accounts::Table, Accounts::Id),
+                        ForeignKey::create().from(Users::Table, Users::AccountId).to(Accounts::Table, Accounts::Id),
                     )
                     .to_owned(),
             )
             .await?;
+        manager.create_index(unique("ux_users_sis_user_id", Users::Table, &["root_account_id", "sis_user_id"])).await?;
         manager
-            .create_index(unique(
-                "ux_users_sis_user_id",
-                Users::Table,
-                &["root_account_id", "sis_user_id"],
-            ))
+            .create_index(unique("ux_users_integration_id", Users::Table, &["root_account_id", "integration_id"]))
             .await?;
-        manager
-            .create_index(unique(
-                "ux_users_integration_id",
-                Users::Table,
-                &["root_account_id", "integration_id"],
-            ))
-            .await?;
-        manager
-            .create_index(plain(
-                "ix_users_sort",
-                Users::Table,
-                &["root_account_id", "sort_key", "id"],
-            ))
-            .await?;
-        manager
-            .create_index(plain(
-                "ix_users_account",
-                Users::Table,
-                &["account_id", "sort_key", "id"],
-            ))
-            .await?;
+        manager.create_index(plain("ix_users_sort", Users::Table, &["root_account_id", "sort_key", "id"])).await?;
+        manager.create_index(plain("ix_users_account", Users::Table, &["account_id", "sort_key", "id"])).await?;
 
         manager
             .create_table(
@@ -265,24 +221,14 @@ impl MigrationTrait for Migration {
                     .col(string(Logins::WorkflowState))
                     .col(timestamp_with_time_zone(Logins::CreatedAt))
                     .col(timestamp_with_time_zone(Logins::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Logins::Table, Logins::UserId)
-                            .to(Users::Table, Users::Id),
-                    )
+                    .foreign_key(ForeignKey::create().from(Logins::Table, Logins::UserId).to(Users::Table, Users::Id))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(unique(
-                "ux_logins_unique_id",
-                Logins::Table,
-                &["root_account_id", "unique_id_normalized"],
-            ))
+            .create_index(unique("ux_logins_unique_id", Logins::Table, &["root_account_id", "unique_id_normalized"]))
             .await?;
-        manager
-            .create_index(plain("ix_logins_user", Logins::Table, &["user_id"]))
-            .await?;
+        manager.create_index(plain("ix_logins_user", Logins::Table, &["user_id"])).await?;
 
         manager
             .create_table(
@@ -309,19 +255,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique(
-                "ux_account_users",
-                AccountUsers::Table,
-                &["account_id", "user_id", "role"],
-            ))
+            .create_index(unique("ux_account_users", AccountUsers::Table, &["account_id", "user_id", "role"]))
             .await?;
-        manager
-            .create_index(plain(
-                "ix_account_users_user",
-                AccountUsers::Table,
-                &["user_id"],
-            ))
-            .await?;
+        manager.create_index(plain("ix_account_users_user", AccountUsers::Table, &["user_id"])).await?;
 
         manager
             .create_table(
@@ -347,13 +283,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(plain(
-                "ix_access_tokens_user",
-                AccessTokens::Table,
-                &["user_id", "id"],
-            ))
-            .await?;
+        manager.create_index(plain("ix_access_tokens_user", AccessTokens::Table, &["user_id", "id"])).await?;
 
         manager
             .create_table(
@@ -373,16 +303,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(unique("ux_events_seq", Events::Table, &["seq"]))
-            .await?;
-        manager
-            .create_index(plain(
-                "ix_events_feed",
-                Events::Table,
-                &["root_account_id", "seq"],
-            ))
-            .await?;
+        manager.create_index(unique("ux_events_seq", Events::Table, &["seq"])).await?;
+        manager.create_index(plain("ix_events_feed", Events::Table, &["root_account_id", "seq"])).await?;
         Ok(())
     }
 }

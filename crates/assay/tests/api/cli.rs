@@ -1,0 +1,261 @@
+//! The `assay` binary: configuration precedence, migrations, provisioning, the demo, graceful shutdown.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+
+use crate::harness::{Db, TestApp, TestDb};
+
+fn assay() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ASSAY_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("run assay");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn configuration_layers_flags_over_environment_over_file_over_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("assay.toml");
+    std::fs::write(&file, "bind = \"127.0.0.1:7001\"\nlog_level = \"debug\"\nmax_body_bytes = 2048\n").unwrap();
+    let show = |env: &[(&str, &str)], flags: &[&str]| {
+        let mut cmd = assay();
+        cmd.current_dir(dir.path()).arg("config").args(flags);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let (ok, out, err) = run(&mut cmd);
+        assert!(ok, "{err}");
+        out
+    };
+    // Defaults (./assay.toml in the working directory is read when present).
+    let empty = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(assay().current_dir(empty.path()).arg("config"));
+    assert!(
+        ok && out.contains("bind = \"127.0.0.1:8080\"") && out.contains("database_url = \"sqlite://assay.db\""),
+        "{out}"
+    );
+    // The file overrides defaults.
+    let out = show(&[], &[]);
+    assert!(
+        out.contains("bind = \"127.0.0.1:7001\"")
+            && out.contains("log_level = \"debug\"")
+            && out.contains("max_body_bytes = 2048"),
+        "{out}"
+    );
+    // The environment overrides the file.
+    let out = show(&[("ASSAY_BIND", "127.0.0.1:7002")], &[]);
+    assert!(out.contains("bind = \"127.0.0.1:7002\"") && out.contains("log_level = \"debug\""), "{out}");
+    // Flags override the environment.
+    let out = show(&[("ASSAY_BIND", "127.0.0.1:7002")], &["--bind", "127.0.0.1:7003"]);
+    assert!(out.contains("bind = \"127.0.0.1:7003\""), "{out}");
+    // --config names another file; a password in the database URL is never printed.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "database_url = \"postgres://assay:s3cret@db.internal/assay\"\n").unwrap();
+    let out = show(&[], &["--config", other.to_str().unwrap()]);
+    assert!(out.contains("postgres://assay:***@db.internal/assay") && !out.contains("s3cret"), "{out}");
+    // Bad values are refused with a clear message.
+    let (ok, _, err) = run(assay().current_dir(dir.path()).args(["config", "--bind", "nowhere"]));
+    assert!(!ok && err.contains("bind"), "{err}");
+    std::fs::write(&other, "bnid = \"typo\"\n").unwrap();
+    let (ok, _, err) = run(assay().current_dir(dir.path()).args(["config", "--config", other.to_str().unwrap()]));
+    assert!(!ok && err.contains("bnid"), "{err}");
+    let (ok, _, err) = run(assay().current_dir(dir.path()).args(["config", "--config", "missing.toml"]));
+    assert!(!ok && err.contains("missing.toml"), "{err}");
+    // Every option is documented in `serve --help`.
+    let (_, help, _) = run(assay().args(["serve", "--help"]));
+    for option in [
+        "--bind",
+        "--database-url",
+        "--public-url",
+        "--trust-proxy",
+        "--max-body-bytes",
+        "--request-timeout-secs",
+        "--db-max-connections",
+        "--log-format",
+        "--log-level",
+        "--demo",
+        "--config",
+        "ASSAY_DATABASE_URL",
+    ] {
+        assert!(help.contains(option), "{option} missing from serve --help");
+    }
+}
+
+/// The binary against a database of this backend: migrate, provision, serve, demo, stop on SIGTERM.
+async fn binary_round_trip(db: Db) {
+    let Some(test_db) = TestDb::create(db).await else { return };
+    let url = test_db.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(assay().current_dir(dir.path()).args(["migrate", "--database-url", &url]));
+    assert!(ok && out.contains("applied m20261123_000001_foundation"), "{out}{err}");
+    let (ok, out, _) = run(assay().current_dir(dir.path()).args(["migrate", "--database-url", &url]));
+    assert!(ok && out.contains("database is up to date"), "{out}");
+
+    // --demo on this empty database seeds a school and prints a working token.
+    let mut child = assay()
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut base = String::new();
+    let mut token = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("Assay ") {
+            base = rest.rsplit(" on ").next().unwrap().to_owned();
+        }
+        if let Some(t) = line.split("(shown once): ").nth(1) {
+            token = t.trim().to_owned();
+            break;
+        }
+    }
+    assert!(base.starts_with("http://127.0.0.1:") && token.starts_with("assay_"), "base {base:?} token {token:?}");
+    let client = reqwest::Client::new();
+    let me: serde_json::Value =
+        client.get(format!("{base}/api/v1/users/self")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["name"], "Ada Admin");
+    let users = client.get(format!("{base}/api/v1/accounts/self/users")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(users.headers()["total-count"], "8", "admin + 2 teachers + 5 students");
+    // SIGTERM stops it cleanly.
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert!(exit.success(), "assay serve exited with {exit:?} after SIGTERM");
+
+    // admin create-school / create-token against the same database.
+    let (ok, out, err) = run(assay().current_dir(dir.path()).args([
+        "admin",
+        "--database-url",
+        &url,
+        "create-school",
+        "CLI School",
+        "--admin-login",
+        "root@cli.test",
+    ]));
+    assert!(ok, "{err}");
+    let admin_id: i64 = out.trim().rsplit("admin_user_id=").next().unwrap().parse().unwrap();
+    let (ok, token, err) = run(assay().current_dir(dir.path()).args([
+        "admin",
+        "--database-url",
+        &url,
+        "create-token",
+        "--user",
+        &admin_id.to_string(),
+    ]));
+    assert!(ok && token.trim().starts_with("assay_"), "{err}");
+    let (ok, by_login, err) = run(assay().current_dir(dir.path()).args([
+        "admin",
+        "--database-url",
+        &url,
+        "create-token",
+        "--user",
+        "ROOT@cli.test",
+        "--expires-in-days",
+        "1",
+    ]));
+    assert!(ok && by_login.trim().starts_with("assay_"), "{err}");
+    let (ok, _, err) = run(assay().current_dir(dir.path()).args([
+        "admin",
+        "--database-url",
+        &url,
+        "create-token",
+        "--user",
+        "nobody",
+    ]));
+    assert!(!ok && err.contains("no user"), "{err}");
+    // A second --demo on a database with other schools keeps the demo school and issues a fresh token.
+    let mut child = assay()
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut saw_existing = false;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        saw_existing |= line.contains("already there");
+        if line.contains("(shown once)") {
+            break;
+        }
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    assert!(saw_existing);
+    test_db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_round_trip_sqlite() {
+    binary_round_trip(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_round_trip_postgres() {
+    binary_round_trip(Db::Postgres).await;
+}
+
+#[test]
+fn serve_with_no_flags_creates_assay_db_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = assay()
+        .current_dir(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    assert!(first.contains("serving sqlite"), "{first}");
+    assert!(dir.path().join("assay.db").exists());
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success());
+    // WAL mode is on (the -wal file appears while serving; the journal mode is recorded in the file).
+    let header = std::fs::read(dir.path().join("assay.db")).unwrap();
+    assert_eq!((header[18], header[19]), (2, 2), "file format 2 = WAL");
+}
+
+async fn in_flight_requests_finish_on_stop(db: Db) {
+    let Some(test_db) = TestDb::create(db).await else { return };
+    let t = TestApp::start(db, &test_db.url, |_| {}).await;
+    let slow = tokio::spawn(t.get("/api/v1/test/slow").send());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (base, client) = (t.base.clone(), t.client.clone());
+    t.stop().await;
+    let res = slow.await.unwrap();
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body["finished"], true);
+    assert!(client.get(format!("{base}/api/diagnostics/health")).send().await.is_err(), "the listener is closed");
+    test_db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_requests_finish_on_stop_sqlite() {
+    in_flight_requests_finish_on_stop(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_requests_finish_on_stop_postgres() {
+    in_flight_requests_finish_on_stop(Db::Postgres).await;
+}

@@ -1,0 +1,12 @@
+//! Black-box API tests: every test starts the real server on an ephemeral port and talks HTTP to it, on SQLite
+//! and (with `ASSAY_TEST_POSTGRES_URL`) on PostgreSQL. One test binary, a module per concern.
+
+mod harness;
+
+mod accounts;
+mod cli;
+mod conventions;
+mod events;
+mod openapi;
+mod pagination;
+mod users;

@@ -1,0 +1,83 @@
+//! The OpenAPI document covers every routed endpoint, and every documented endpoint is routed.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+
+use crate::backend_test;
+
+/// Every route of the server. Adding a route means adding it here, where later tests attach the expectations
+/// (which permission, what another school sees) to it.
+const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/diagnostics/health"),
+    ("GET", "/api/diagnostics/version"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/rapidoc-9.3.8.min.js"),
+    ("GET", "/api/v1/accounts"),
+    ("GET", "/api/v1/accounts/{id}"),
+    ("PUT", "/api/v1/accounts/{id}"),
+    ("GET", "/api/v1/accounts/{id}/sub_accounts"),
+    ("POST", "/api/v1/accounts/{id}/sub_accounts"),
+    ("DELETE", "/api/v1/accounts/{account_id}/sub_accounts/{id}"),
+    ("GET", "/api/v1/accounts/{account_id}/users"),
+    ("POST", "/api/v1/accounts/{account_id}/users"),
+    ("GET", "/api/v1/users/self"),
+    ("PUT", "/api/v1/users/self"),
+    ("GET", "/api/v1/users/{id}"),
+    ("PUT", "/api/v1/users/{id}"),
+    ("GET", "/api/v1/events"),
+];
+
+fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                operations.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    operations
+}
+
+backend_test!(every_route_is_documented_and_every_documented_route_is_served, |t| {
+    let res = t.anonymous(Method::GET, "/api/openapi.json").send().await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body["openapi"].as_str().unwrap().starts_with("3.1"), "{}", res.body["openapi"]);
+    assert_eq!(res.body["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let expected: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented(&res.body), expected, "the route inventory and the OpenAPI document disagree");
+    assert!(res.body["components"]["securitySchemes"]["bearer"].is_object());
+
+    // Every documented operation is actually routed: it never answers route_not_found or 405.
+    for (method, path) in &expected {
+        let concrete = path.replace("{account_id}", "self").replace("{id}", "1");
+        let res = t.req(Method::from_bytes(method.as_bytes()).unwrap(), &concrete).send().await;
+        let code = res.body["errors"][0]["code"].as_str().unwrap_or_default();
+        assert!(
+            code != "route_not_found" && code != "method_not_allowed",
+            "{method} {path} is documented but not routed: {}",
+            res.body
+        );
+    }
+});
+
+backend_test!(the_docs_page_works_offline, |t| {
+    let res = t.anonymous(Method::GET, "/api/docs").send().await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").unwrap().starts_with("text/html"));
+    let html = res.body.as_str().unwrap();
+    assert!(html.contains("/api/docs/assets/rapidoc-9.3.8.min.js") && html.contains("/api/openapi.json"));
+    assert!(html.contains("id=\"error-course_not_found\"") || html.contains("id=\"error-account_not_found\""));
+    for code in assay_domain::Code::ALL {
+        assert!(html.contains(&format!("id=\"error-{}\"", code.as_str())), "{code} has no anchor on the docs page");
+    }
+    for external in ["https://", "http://"] {
+        assert!(!html.contains(external), "the docs page must not load anything from another host");
+    }
+    let js = t.client.get(t.url("/api/docs/assets/rapidoc-9.3.8.min.js")).send().await.unwrap();
+    assert_eq!(js.status(), StatusCode::OK);
+    assert!(js.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(js.bytes().await.unwrap().len() > 500_000);
+});
