@@ -23,7 +23,7 @@ use crate::{AppState, docs_page};
         description = "The native REST API of Assay, a self-hosted digital assessment platform. `/api/v1` follows \
                        the Canvas LMS wire format: JSON or Rails-style form bodies, `Authorization: Bearer` tokens, \
                        JSON arrays with `Link` pagination headers, and one error shape with stable codes (see \
-                       /api/docs#errors).",
+                       /api/docs#error-codes).",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(crate::error::ErrorBody))

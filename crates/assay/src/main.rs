@@ -76,6 +76,15 @@ enum AdminCommand {
     },
 }
 
+/// Prints a line of the startup banner. Unlike `println!`, a closed stdout (the launcher stopped reading) does
+/// not bring the server down.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn init_logging(config: &Config) {
     use tracing_subscriber::{EnvFilter, fmt};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
@@ -100,12 +109,12 @@ async fn main() -> anyhow::Result<()> {
             }
             let server = Server::start(&config, store.clone()).await?;
             let base = config.public_url.clone().unwrap_or_else(|| server.base_url());
-            println!("Assay {} serving {} on {base}", env!("CARGO_PKG_VERSION"), store.backend().name());
-            println!("  API docs: {base}/api/docs");
+            say!("Assay {} serving {} on {base}", env!("CARGO_PKG_VERSION"), store.backend().name());
+            say!("  API docs: {base}/api/docs");
             if demo {
                 match demo::ensure(&store).await? {
                     Some(access) => {
-                        println!(
+                        say!(
                             "  demo school {} (id {}): {}",
                             demo::DEMO_SCHOOL,
                             access.school_id,
@@ -115,11 +124,11 @@ async fn main() -> anyhow::Result<()> {
                                 "already there"
                             }
                         );
-                        println!("  admin user id: {} (login {})", access.admin_user_id, demo::DEMO_ADMIN_LOGIN);
-                        println!("  admin API token (shown once): {}", access.token);
-                        println!("  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self", access.token);
+                        say!("  admin user id: {} (login {})", access.admin_user_id, demo::DEMO_ADMIN_LOGIN);
+                        say!("  admin API token (shown once): {}", access.token);
+                        say!("  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self", access.token);
                     }
-                    None => println!("  --demo: the database already holds other schools, so no demo data was added"),
+                    None => say!("  --demo: the database already holds other schools, so no demo data was added"),
                 }
             }
             server.run_until(signal).await

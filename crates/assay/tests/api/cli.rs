@@ -226,7 +226,8 @@ fn serve_with_no_flags_creates_assay_db_in_the_working_directory() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let first = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
     assert!(first.contains("serving sqlite"), "{first}");
     assert!(dir.path().join("assay.db").exists());
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();

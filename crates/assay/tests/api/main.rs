@@ -9,4 +9,5 @@ mod conventions;
 mod events;
 mod openapi;
 mod pagination;
+mod schema;
 mod users;
