@@ -20,10 +20,11 @@ use std::sync::Arc;
 use assay_store::Store;
 use axum::{Router, extract::DefaultBodyLimit, http::HeaderName};
 use tower_http::{
+    LatencyUnit,
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveRequestHeadersLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
 pub use base_url::BaseUrlPolicy;
@@ -76,11 +77,16 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn(middleware::json_charset))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                // The path only: query strings can carry `access_token`.
-                let id = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), user_id = tracing::field::Empty)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    // The path only: query strings can carry `access_token`.
+                    let id = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), user_id = tracing::field::Empty)
+                })
+                .on_request(())
+                // One access-log line per request, inside the request's span (so it carries the request id).
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
+                .on_failure(()),
         )
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,

@@ -260,3 +260,54 @@ async fn in_flight_requests_finish_on_stop_sqlite() {
 async fn in_flight_requests_finish_on_stop_postgres() {
     in_flight_requests_finish_on_stop(Db::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_carry_request_ids_and_never_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("logs.db").display());
+    let (ok, out, err) = run(assay().args(["admin", "--database-url", &url, "create-school", "Log School"]));
+    assert!(ok, "{err}");
+    let admin = out.trim().rsplit("admin_user_id=").next().unwrap().to_owned();
+    let (_, token, _) = run(assay().args(["admin", "--database-url", &url, "create-token", "--user", &admin]));
+    let token = token.trim().to_owned();
+    let log = dir.path().join("server.log");
+    let mut child = assay()
+        .env("RUST_LOG", "info")
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url, "--log-format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = lines.next().unwrap().unwrap().rsplit(" on ").next().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{base}/api/v1/users/self?access_token={token}"))
+        .header("x-request-id", "req-log-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = client
+        .get(format!("{base}/api/v1/users/self"))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-log-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    client.get(format!("{base}/api/v1/users/self")).bearer_auth("assay_wrong_secret").send().await.unwrap();
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap().success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let secret = token.trim_start_matches("assay_");
+    assert!(!text.contains(secret) && !text.contains("wrong_secret"), "a credential reached the log:\n{text}");
+    for id in ["req-log-1", "req-log-2"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(id) && l.contains("finished processing request"))
+            .unwrap_or_else(|| panic!("no access log line for {id}:\n{text}"));
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(entry["fields"]["status"], 200);
+    }
+}
