@@ -83,20 +83,48 @@ pub async fn create_school_unscoped(
     name: &str,
     actor: Actor,
 ) -> Result<account::Model, StoreError> {
+    insert(txn, None, NewAccount { name: name.to_owned(), ..NewAccount::default() }, actor).await
+}
+
+/// Inserts an account below `parent` (a school when `None`), fills in its path, and records `account.created`.
+/// Settings not given default to the parent's (or, for a school, to the built-in defaults).
+async fn insert(
+    txn: &DatabaseTransaction,
+    parent: Option<&account::Model>,
+    new: NewAccount,
+    actor: Actor,
+) -> Result<account::Model, StoreError> {
     let now = crate::now();
+    let inherited = |own: Option<i64>, from_parent: fn(&account::Model) -> i64, default: i64| {
+        own.unwrap_or_else(|| parent.map_or(default, from_parent))
+    };
     let inserted = account::ActiveModel {
-        // Filled in below: a root account is its own school, and its id is known only after the insert.
-        root_account_id: Set(0),
-        parent_account_id: Set(None),
+        // A school is its own root, and its id is known only after the insert: both are filled in below.
+        root_account_id: Set(parent.map_or(0, |p| p.root_account_id)),
+        parent_account_id: Set(parent.map(|p| p.id)),
         path: Set(String::new()),
-        name: Set(name.to_owned()),
+        name: Set(new.name),
         uuid: Set(random_uuid()),
-        sis_account_id: Set(None),
-        integration_id: Set(None),
-        default_time_zone: Set(DEFAULT_TIME_ZONE.to_owned()),
-        default_storage_quota_mb: Set(DEFAULT_STORAGE_QUOTA_MB),
-        default_user_storage_quota_mb: Set(DEFAULT_USER_STORAGE_QUOTA_MB),
-        default_group_storage_quota_mb: Set(DEFAULT_GROUP_STORAGE_QUOTA_MB),
+        sis_account_id: Set(new.sis_account_id),
+        integration_id: Set(new.integration_id),
+        default_time_zone: Set(new
+            .default_time_zone
+            .unwrap_or_else(|| parent.map_or_else(|| DEFAULT_TIME_ZONE.to_owned(), |p| p.default_time_zone.clone()))),
+        default_storage_quota_mb: Set(inherited(
+            new.default_storage_quota_mb,
+            |p| p.default_storage_quota_mb,
+            DEFAULT_STORAGE_QUOTA_MB,
+        )),
+        default_user_storage_quota_mb: Set(inherited(
+            new.default_user_storage_quota_mb,
+            |p| p.default_user_storage_quota_mb,
+            DEFAULT_USER_STORAGE_QUOTA_MB,
+        )),
+        default_group_storage_quota_mb: Set(inherited(
+            new.default_group_storage_quota_mb,
+            |p| p.default_group_storage_quota_mb,
+            DEFAULT_GROUP_STORAGE_QUOTA_MB,
+        )),
         workflow_state: Set(ACTIVE.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -105,23 +133,28 @@ pub async fn create_school_unscoped(
     .insert(txn)
     .await?;
     let id = inserted.id;
-    let mut school: account::ActiveModel = inserted.into();
-    school.root_account_id = Set(id);
-    school.path = Set(AccountPath::root(id).as_str().to_owned());
-    let school = school.update(txn).await?;
+    let root_account_id = parent.map_or(id, |p| p.root_account_id);
+    let path = match parent {
+        Some(p) => p.account_path().child(id),
+        None => AccountPath::root(id),
+    };
+    let mut created: account::ActiveModel = inserted.into();
+    created.root_account_id = Set(root_account_id);
+    created.path = Set(path.as_str().to_owned());
+    let created = created.update(txn).await?;
     events::record(
         txn,
         NewEvent {
-            root_account_id: id,
+            root_account_id,
             event_type: "account.created",
             subject_type: "account",
             subject_id: id,
             actor,
-            payload: event_payload(&school),
+            payload: event_payload(&created),
         },
     )
     .await?;
-    Ok(school)
+    Ok(created)
 }
 
 /// Finds an account of the caller's school. `self` is the school itself. Deleted accounts are not found.
@@ -196,54 +229,16 @@ pub async fn create_sub_account(
     new: NewAccount,
     actor: Actor,
 ) -> Result<account::Model, StoreError> {
-    let parent_path = parent.account_path();
-    if parent_path.depth() + 1 > assay_domain::account::MAX_DEPTH {
+    if parent.root_account_id != scope.root_account_id() {
+        return Err(StoreError::NotFound);
+    }
+    if parent.account_path().depth() + 1 > assay_domain::account::MAX_DEPTH {
         return Err(StoreError::Invalid {
             field: "parent_account_id",
             message: format!("sub-accounts nest at most {} levels deep", assay_domain::account::MAX_DEPTH),
         });
     }
-    let now = crate::now();
-    let inserted = account::ActiveModel {
-        root_account_id: Set(scope.root_account_id()),
-        parent_account_id: Set(Some(parent.id)),
-        path: Set(String::new()),
-        name: Set(new.name),
-        uuid: Set(random_uuid()),
-        sis_account_id: Set(new.sis_account_id),
-        integration_id: Set(new.integration_id),
-        default_time_zone: Set(new.default_time_zone.unwrap_or_else(|| parent.default_time_zone.clone())),
-        default_storage_quota_mb: Set(new.default_storage_quota_mb.unwrap_or(parent.default_storage_quota_mb)),
-        default_user_storage_quota_mb: Set(new
-            .default_user_storage_quota_mb
-            .unwrap_or(parent.default_user_storage_quota_mb)),
-        default_group_storage_quota_mb: Set(new
-            .default_group_storage_quota_mb
-            .unwrap_or(parent.default_group_storage_quota_mb)),
-        workflow_state: Set(ACTIVE.to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    let id = inserted.id;
-    let mut created: account::ActiveModel = inserted.into();
-    created.path = Set(parent_path.child(id).as_str().to_owned());
-    let created = created.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "account.created",
-            subject_type: "account",
-            subject_id: id,
-            actor,
-            payload: event_payload(&created),
-        },
-    )
-    .await?;
-    Ok(created)
+    insert(txn, Some(parent), new, actor).await
 }
 
 /// Applies `changes` to `current` and records `account.updated` with the fields that changed.
@@ -255,27 +250,13 @@ pub async fn update(
     actor: Actor,
 ) -> Result<account::Model, StoreError> {
     let mut model: account::ActiveModel = current.clone().into();
-    if let Some(v) = changes.name {
-        model.name = Set(v);
-    }
-    if let Some(v) = changes.sis_account_id {
-        model.sis_account_id = Set(v);
-    }
-    if let Some(v) = changes.integration_id {
-        model.integration_id = Set(v);
-    }
-    if let Some(v) = changes.default_time_zone {
-        model.default_time_zone = Set(v);
-    }
-    if let Some(v) = changes.default_storage_quota_mb {
-        model.default_storage_quota_mb = Set(v);
-    }
-    if let Some(v) = changes.default_user_storage_quota_mb {
-        model.default_user_storage_quota_mb = Set(v);
-    }
-    if let Some(v) = changes.default_group_storage_quota_mb {
-        model.default_group_storage_quota_mb = Set(v);
-    }
+    crate::assign(&mut model.name, changes.name);
+    crate::assign(&mut model.sis_account_id, changes.sis_account_id);
+    crate::assign(&mut model.integration_id, changes.integration_id);
+    crate::assign(&mut model.default_time_zone, changes.default_time_zone);
+    crate::assign(&mut model.default_storage_quota_mb, changes.default_storage_quota_mb);
+    crate::assign(&mut model.default_user_storage_quota_mb, changes.default_user_storage_quota_mb);
+    crate::assign(&mut model.default_group_storage_quota_mb, changes.default_group_storage_quota_mb);
     if let Some(parent) = &changes.parent
         && current.parent_account_id != Some(parent.id)
     {
@@ -285,29 +266,16 @@ pub async fn update(
     }
     model.updated_at = Set(crate::now());
     let updated = model.update(txn).await?;
-    let before = event_payload(current);
-    let after = event_payload(&updated);
-    let changed: serde_json::Map<String, serde_json::Value> = after
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(k, v)| before.get(k.as_str()) != Some(v))
-        .map(|(k, v)| (k.clone(), json!([before.get(k.as_str()), v])))
-        .collect();
-    if !changed.is_empty() {
-        events::record(
-            txn,
-            NewEvent {
-                root_account_id: scope.root_account_id(),
-                event_type: "account.updated",
-                subject_type: "account",
-                subject_id: updated.id,
-                actor,
-                payload: json!({ "account": after, "changes": changed }),
-            },
-        )
-        .await?;
-    }
+    events::record_update(
+        txn,
+        scope.root_account_id(),
+        "account",
+        updated.id,
+        actor,
+        event_payload(current),
+        event_payload(&updated),
+    )
+    .await?;
     Ok(updated)
 }
 

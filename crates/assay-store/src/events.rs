@@ -63,6 +63,42 @@ pub async fn record(txn: &DatabaseTransaction, event: NewEvent<'_>) -> Result<()
     Ok(())
 }
 
+/// Records `<subject_type>.updated` with the subject after the change and `changes: {field: [before, after]}`;
+/// records nothing when no field changed.
+pub async fn record_update(
+    txn: &DatabaseTransaction,
+    root_account_id: i64,
+    subject_type: &'static str,
+    subject_id: i64,
+    actor: Actor,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<(), StoreError> {
+    let changes: serde_json::Map<String, serde_json::Value> = after
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| before.get(k.as_str()) != Some(v))
+        .map(|(k, v)| (k.clone(), serde_json::json!([before.get(k.as_str()), v])))
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let event_type = format!("{subject_type}.updated");
+    record(
+        txn,
+        NewEvent {
+            root_account_id,
+            event_type: &event_type,
+            subject_type,
+            subject_id,
+            actor,
+            payload: serde_json::json!({ subject_type: after, "changes": changes }),
+        },
+    )
+    .await
+}
+
 /// How many events one sequencer pass numbers; a backlog is worked off in several passes.
 const SEQUENCE_BATCH: u64 = 1000;
 

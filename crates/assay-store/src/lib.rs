@@ -21,6 +21,13 @@ pub use page::{Page, PageRequest, Position};
 pub use scope::Scope;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
+/// Sets an active-model field when a change names it; leaves it untouched otherwise.
+pub(crate) fn assign<T: Into<sea_orm::Value>>(field: &mut sea_orm::ActiveValue<T>, change: Option<T>) {
+    if let Some(value) = change {
+        *field = sea_orm::ActiveValue::Set(value);
+    }
+}
+
 /// Time as the store records it: UTC, microsecond precision (the precision both databases keep).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};

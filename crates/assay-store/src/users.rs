@@ -326,52 +326,27 @@ pub async fn update(
         }
         model.name = Set(name);
     }
-    if let Some(v) = changes.short_name {
-        model.short_name = Set(v);
-    }
+    crate::assign(&mut model.short_name, changes.short_name);
     if let Some(v) = changes.sortable_name {
         model.sort_key = Set(sort_key(&v));
         model.sortable_name = Set(v);
     }
-    if let Some(v) = changes.sis_user_id {
-        model.sis_user_id = Set(v);
-    }
-    if let Some(v) = changes.integration_id {
-        model.integration_id = Set(v);
-    }
-    if let Some(v) = changes.email {
-        model.email = Set(v);
-    }
-    if let Some(v) = changes.locale {
-        model.locale = Set(v);
-    }
-    if let Some(v) = changes.time_zone {
-        model.time_zone = Set(v);
-    }
+    crate::assign(&mut model.sis_user_id, changes.sis_user_id);
+    crate::assign(&mut model.integration_id, changes.integration_id);
+    crate::assign(&mut model.email, changes.email);
+    crate::assign(&mut model.locale, changes.locale);
+    crate::assign(&mut model.time_zone, changes.time_zone);
     model.updated_at = Set(crate::now());
     let updated = model.update(txn).await?;
-    let before = event_payload(current);
-    let after = event_payload(&updated);
-    let changed: serde_json::Map<String, serde_json::Value> = after
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(k, v)| before.get(k.as_str()) != Some(v))
-        .map(|(k, v)| (k.clone(), json!([before.get(k.as_str()), v])))
-        .collect();
-    if !changed.is_empty() {
-        events::record(
-            txn,
-            NewEvent {
-                root_account_id: scope.root_account_id(),
-                event_type: "user.updated",
-                subject_type: "user",
-                subject_id: updated.id,
-                actor,
-                payload: json!({ "user": after, "changes": changed }),
-            },
-        )
-        .await?;
-    }
+    events::record_update(
+        txn,
+        scope.root_account_id(),
+        "user",
+        updated.id,
+        actor,
+        event_payload(current),
+        event_payload(&updated),
+    )
+    .await?;
     Ok(updated)
 }

@@ -21,6 +21,30 @@ fn assay() -> Command {
     cmd
 }
 
+type Banner = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
+/// Starts `assay serve` with `args`; returns the process and its stdout, line by line (keep it open: the server
+/// writes to it).
+fn spawn_serve(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, Banner) {
+    let mut child = assay()
+        .current_dir(dir)
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn assay serve");
+    let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, lines)
+}
+
+/// Sends SIGTERM and returns whether the server exited cleanly.
+async fn terminate(child: std::process::Child) -> bool {
+    let mut child = child;
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    tokio::task::spawn_blocking(move || child.wait().map(|s| s.success()).unwrap_or(false)).await.unwrap_or(false)
+}
+
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("run assay");
     (
@@ -110,14 +134,7 @@ async fn binary_round_trip(db: Db) {
     assert!(ok && out.contains("database is up to date"), "{out}");
 
     // --demo on this empty database seeds a school and prints a working token.
-    let mut child = assay()
-        .current_dir(dir.path())
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &url])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (child, mut lines) = spawn_serve(dir.path(), &["--demo", "--bind", "127.0.0.1:0", "--database-url", &url]);
     let mut base = String::new();
     let mut token = String::new();
     for line in lines.by_ref() {
@@ -138,10 +155,7 @@ async fn binary_round_trip(db: Db) {
     let users = client.get(format!("{base}/api/v1/accounts/self/users")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(users.headers()["total-count"], "8", "admin + 2 teachers + 5 students");
     // SIGTERM stops it cleanly.
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
-    assert!(exit.success(), "assay serve exited with {exit:?} after SIGTERM");
+    assert!(terminate(child).await, "assay serve did not exit cleanly after SIGTERM");
 
     // admin create-school / create-token against the same database.
     let (ok, out, err) = run(assay().current_dir(dir.path()).args([
@@ -185,23 +199,16 @@ async fn binary_round_trip(db: Db) {
     ]));
     assert!(!ok && err.contains("no user"), "{err}");
     // A second --demo on a database with other schools keeps the demo school and issues a fresh token.
-    let mut child = assay()
-        .current_dir(dir.path())
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--database-url", &url])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (child, lines) = spawn_serve(dir.path(), &["--demo", "--bind", "127.0.0.1:0", "--database-url", &url]);
     let mut saw_existing = false;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    for line in lines {
         let line = line.unwrap();
         saw_existing |= line.contains("already there");
         if line.contains("(shown once)") {
             break;
         }
     }
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    assert!(terminate(child).await);
     assert!(saw_existing);
     test_db.drop_db().await;
 }
@@ -216,22 +223,14 @@ async fn binary_round_trip_postgres() {
     binary_round_trip(Db::Postgres).await;
 }
 
-#[test]
-fn serve_with_no_flags_creates_assay_db_in_the_working_directory() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_no_flags_creates_assay_db_in_the_working_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = assay()
-        .current_dir(dir.path())
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (child, mut lines) = spawn_serve(dir.path(), &["--bind", "127.0.0.1:0"]);
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("serving sqlite"), "{first}");
     assert!(dir.path().join("assay.db").exists());
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    assert!(child.wait().unwrap().success());
+    assert!(terminate(child).await);
     // WAL mode is on (the -wal file appears while serving; the journal mode is recorded in the file).
     let header = std::fs::read(dir.path().join("assay.db")).unwrap();
     assert_eq!((header[18], header[19]), (2, 2), "file format 2 = WAL");
