@@ -9,7 +9,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use utoipa::openapi::{
-    OpenApi,
+    ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder,
     security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -30,9 +30,21 @@ use crate::{AppState, docs_page};
 )]
 pub struct BaseDoc;
 
-/// Adds what the annotations cannot: the security schemes and the version.
+/// Adds what the annotations cannot: the security schemes, the version, and the error response every operation
+/// can give (bad media type, oversized body, timeout, …) as each operation's `default` response.
 pub fn finish(mut document: OpenApi) -> OpenApi {
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let error = ResponseBuilder::new()
+        .description("Any error, in the one error shape (see /api/docs#error-codes).")
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+        .build();
+    for item in document.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            operation.responses.responses.entry("default".to_owned()).or_insert_with(|| RefOr::T(error.clone()));
+        }
+    }
     let components = document.components.get_or_insert_with(Default::default);
     components
         .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
