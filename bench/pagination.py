@@ -100,7 +100,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        bookmark = base64.urlsafe_b64encode(json.dumps([args.rows // 100, f"bulk {args.rows - 100:07d}", last_id]).encode()).decode().rstrip("=")
+        bookmark = base64.urlsafe_b64encode(json.dumps([args.rows // 100, None, f"bulk {args.rows - 100:07d}", last_id]).encode()).decode().rstrip("=")
         cases = {
             "trivial": ("/api/diagnostics/version", None),
             "first_page": ("/api/v1/accounts/self/users?per_page=100", token),

@@ -82,8 +82,8 @@ impl Pagination {
                 n.min(MAX_PER_PAGE)
             }
         };
-        let (page_number, position) = match value("page") {
-            None => (1, Position::Offset(0)),
+        let (page_number, position, total_hint) = match value("page") {
+            None => (1, Position::Offset(0), None),
             Some(raw) if raw.starts_with(BOOKMARK) => decode_bookmark(&raw[BOOKMARK.len()..])?,
             Some(raw) => {
                 let n = parse_count(raw, "page")?;
@@ -91,11 +91,17 @@ impl Pagination {
                     .checked_mul(per_page)
                     .filter(|skip| *skip <= i64::MAX as u64)
                     .ok_or_else(|| invalid("`page` is out of range", "/page"))?;
-                (n, Position::Offset(skip))
+                (n, Position::Offset(skip), None)
             }
         };
         let kept_query = pairs.into_iter().filter(|(k, _)| k != "page" && k != "access_token").collect();
-        Ok(Pagination { request: PageRequest { position, per_page }, page_number, base_url, path, kept_query })
+        Ok(Pagination {
+            request: PageRequest { position, per_page, total_hint },
+            page_number,
+            base_url,
+            path,
+            kept_query,
+        })
     }
 
     fn link(&self, page: &str) -> String {
@@ -109,7 +115,9 @@ impl Pagination {
 
     fn current_link(&self) -> String {
         match &self.request.position {
-            Position::After(key) => self.link(&encode_bookmark(self.page_number, key)),
+            Position::After(key) => {
+                self.link(&encode_bookmark(self.page_number, self.request.total_hint.flatten(), key))
+            }
             Position::Offset(_) => self.link(&self.page_number.to_string()),
         }
     }
@@ -121,7 +129,10 @@ impl Pagination {
         if page.has_more
             && let Some(key) = &page.last_key
         {
-            links.push(format!("<{}>; rel=\"next\"", self.link(&encode_bookmark(self.page_number + 1, key))));
+            links.push(format!(
+                "<{}>; rel=\"next\"",
+                self.link(&encode_bookmark(self.page_number + 1, page.total, key))
+            ));
         }
         if self.page_number > 1 {
             links.push(format!("<{}>; rel=\"prev\"", self.link(&(self.page_number - 1).to_string())));
@@ -139,27 +150,33 @@ impl Pagination {
     }
 }
 
-fn encode_bookmark(page_number: u64, key: &[serde_json::Value]) -> String {
-    let mut payload = vec![serde_json::json!(page_number)];
+/// `bookmark:` + base64url of `[page number, total or null, key…]`. The total is the count the walk's first page
+/// made, so later pages need not count again (a snapshot: rows added since then show up, the total does not).
+fn encode_bookmark(page_number: u64, total: Option<u64>, key: &[serde_json::Value]) -> String {
+    let mut payload = vec![serde_json::json!(page_number), serde_json::json!(total)];
     payload.extend(key.iter().cloned());
     let json = serde_json::Value::Array(payload).to_string();
     format!("{BOOKMARK}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
 }
 
-fn decode_bookmark(encoded: &str) -> Result<(u64, Position), ApiError> {
+type Decoded = (u64, Position, Option<Option<u64>>);
+
+fn decode_bookmark(encoded: &str) -> Result<Decoded, ApiError> {
     let bad = || invalid("`page` holds a bookmark this server did not issue", "/page");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).map_err(|_| bad())?;
-    let serde_json::Value::Array(mut items) = serde_json::from_slice(&bytes).map_err(|_| bad())? else {
+    let serde_json::Value::Array(items) = serde_json::from_slice(&bytes).map_err(|_| bad())? else {
         return Err(bad());
     };
-    if items.len() < 2 || items.len() > 8 {
+    let [page, total, key @ ..] = items.as_slice() else { return Err(bad()) };
+    if key.is_empty() || key.len() > 8 || !key.iter().all(|v| v.is_string() || v.is_i64()) {
         return Err(bad());
     }
-    let page_number = items.remove(0).as_u64().filter(|n| *n >= 1).ok_or_else(bad)?;
-    if !items.iter().all(|v| v.is_string() || v.is_i64()) {
-        return Err(bad());
-    }
-    Ok((page_number, Position::After(items)))
+    let page_number = page.as_u64().filter(|n| *n >= 1).ok_or_else(bad)?;
+    let total = match total {
+        serde_json::Value::Null => None,
+        other => Some(other.as_u64().ok_or_else(bad)?),
+    };
+    Ok((page_number, Position::After(key.to_vec()), Some(total)))
 }
 
 impl FromRequestParts<AppState> for Pagination {

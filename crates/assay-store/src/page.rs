@@ -3,7 +3,8 @@
 //! - after a key (`Position::After`), what the `next` links carry: the query seeks straight to the key through
 //!   the list's index, so page 50,000 costs what page 1 costs.
 //!
-//! Totals are counted up to a cap: counting a million rows on every page would make each page cost as much as
+//! Totals are counted on the first page a walk asks for, up to a cap, and travel in the bookmarks of the `next`
+//! links (`total_hint`), so a walk counts once, not once per page. Totals are counted up to a cap: counting a million rows on every page would make each page cost as much as
 //! reading the list. Above the cap the total is unknown and the API leaves out `Total-Count` and `last`, as
 //! Canvas does when "the total count is too expensive to compute".
 
@@ -27,11 +28,14 @@ pub enum Position {
 pub struct PageRequest {
     pub position: Position,
     pub per_page: u64,
+    /// The total an earlier page of the same walk counted (`Some(None)`: above the cap); counted afresh when
+    /// `None`.
+    pub total_hint: Option<Option<u64>>,
 }
 
 impl PageRequest {
     pub fn first(per_page: u64) -> Self {
-        PageRequest { position: Position::Offset(0), per_page }
+        PageRequest { position: Position::Offset(0), per_page, total_hint: None }
     }
 }
 
@@ -113,7 +117,10 @@ where
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
-    let total = count_capped(conn, select.clone()).await?;
+    let total = match request.total_hint {
+        Some(known) => known,
+        None => count_capped(conn, select.clone()).await?,
+    };
     let mut items = ordered(select, table, sort, request)?.all(conn).await?;
     let has_more = items.len() as u64 > request.per_page;
     items.truncate(request.per_page as usize);

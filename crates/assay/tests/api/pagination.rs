@@ -42,6 +42,8 @@ backend_test!(headers_and_links_walk_a_whole_list, |t| {
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         pages += 1;
         assert_eq!(res.header("current-page"), Some(pages.to_string().as_str()));
+        // Later pages reuse the first page's count, carried in the bookmark.
+        assert_eq!(res.header("total-count"), Some("24"));
         names.extend(res.body.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap().to_owned()));
         next = res.link("next");
         if pages > 1 {
@@ -98,7 +100,9 @@ backend_test!(rows_with_equal_sort_keys_are_neither_lost_nor_repeated_across_pag
     assert_eq!(ids, sorted, "ties are broken by id");
     // A forged bookmark of the wrong shape or types is a 400, not a database error.
     use base64::Engine;
-    for forged in ["[2,5,5]", "[2,\"a\",\"b\"]", "[2,\"a\"]", "[2,\"a\",1.5]", "[0,\"a\",1]"] {
+    for forged in
+        ["[2,5,5]", "[2,null,5]", "[2,-1,\"a\",1]", "[2,\"a\",\"b\"]", "[2,\"a\"]", "[2,\"a\",1.5]", "[0,\"a\",1]"]
+    {
         let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
         t.get(&format!("/api/v1/accounts/self/users?page=bookmark:{b}"))
             .send()
@@ -201,7 +205,7 @@ backend_test!(deep_pages_cost_what_the_first_page_costs, |t| {
         row.try_get("", "id").unwrap()
     };
     let bookmark =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("[10000,\"bulk 0999900\",{last_id}]"));
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("[10000,null,\"bulk 0999900\",{last_id}]"));
     let deep = t.get(&format!("/api/v1/accounts/self/users?per_page=100&page=bookmark:{bookmark}")).send().await;
     assert_eq!(deep.status, StatusCode::OK, "{}", deep.body);
     let names: Vec<&str> = deep.body.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
@@ -216,6 +220,7 @@ backend_test!(deep_pages_cost_what_the_first_page_costs, |t| {
     let request = assay_store::PageRequest {
         position: assay_store::Position::After(vec![serde_json::json!("bulk 0999900"), serde_json::json!(last_id)]),
         per_page: 100,
+        total_hint: Some(None),
     };
     let query = assay_store::page::ordered(
         assay_store::users::list_select(&scope, &account, None),
