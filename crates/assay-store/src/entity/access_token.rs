@@ -17,6 +17,10 @@ pub struct Model {
     pub workflow_state: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `personal`, `oauth` or `exchange`.
+    pub kind: String,
+    pub developer_key_id: Option<i64>,
+    pub refresh_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,8 @@ pub struct Model {
     pub default_user_storage_quota_mb: i64,
     pub default_group_storage_quota_mb: i64,
     pub workflow_state: String,
+    /// Overrides the deployment's per-school request limit.
+    pub api_rate_limit_per_minute: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,6 +3,10 @@
 pub mod access_token;
 pub mod account;
 pub mod account_user;
+pub mod api_key;
+pub mod developer_key;
 pub mod event;
 pub mod login;
+pub mod partner;
 pub mod user;
+pub mod user_api_key;

@@ -129,7 +129,7 @@ async fn binary_round_trip(db: Db) {
     let url = test_db.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let (ok, out, err) = run(assay().current_dir(dir.path()).args(["migrate", "--database-url", &url]));
-    assert!(ok && out.contains("applied m20261123_000001_foundation"), "{out}{err}");
+    assert!(ok && out.contains("applied m20261123_000002_identity"), "{out}{err}");
     let (ok, out, _) = run(assay().current_dir(dir.path()).args(["migrate", "--database-url", &url]));
     assert!(ok && out.contains("database is up to date"), "{out}");
 
