@@ -1,35 +1,94 @@
 //! Who is calling. Every authenticated handler takes a `Caller`: resolving it checks the credential, loads the
-//! user's roles once, and fixes the tenant scope every store call of the request uses.
+//! principal's roles once, enforces the credential's endpoint scopes, and fixes the tenant scope every store
+//! call of the request uses.
+//!
+//! Credentials on the native surface:
+//! - `Authorization: Bearer <token>` (or Canvas's `access_token` parameter): personal tokens, OAuth tokens from
+//!   the token endpoints, and tokens exchanged for a user's API key. They act as their user, limited by scopes.
+//! - `Authorization: Api-Key <prefix>.<secret>` (Momotor): bound to an account or course, with reviewer rights
+//!   and no user behind it.
 
-use assay_domain::policy::{self, Grants, Permission, Target};
-use assay_store::{
-    Scope,
-    entity::user,
-    events::Actor,
-    tokens::{self, Refusal},
+use assay_domain::{
+    account::AccountPath,
+    api_scope,
+    policy::{self, AccountRole, Grants, Permission, Target},
 };
-use axum::{extract::FromRequestParts, http::request::Parts};
+use assay_store::{
+    Scope, api_keys,
+    entity::{api_key, user},
+    events::Actor,
+    tokens::{self, Refusal, TokenKind},
+};
+use axum::{
+    extract::{FromRequestParts, MatchedPath},
+    http::request::Parts,
+};
 
 use crate::{AppState, error::ApiError};
 
 const REALM: &str = "assay";
 
+/// What authenticated the request.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// A user, through a bearer token.
+    User {
+        user: user::Model,
+        token_id: i64,
+        kind: TokenKind,
+        /// The endpoints the token may call; `None` means all the user's rights.
+        scopes: Option<Vec<String>>,
+    },
+    /// An `Api-Key`, bound to an account (or one course).
+    ApiKey { key: api_key::Model },
+}
+
 /// An authenticated request's principal.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user: user::Model,
-    pub token_id: i64,
+    pub principal: Principal,
     pub scope: Scope,
     pub grants: Grants,
 }
 
 impl Caller {
+    /// The user behind the request, if any (API keys have none).
+    pub fn user(&self) -> Option<&user::Model> {
+        match &self.principal {
+            Principal::User { user, .. } => Some(user),
+            Principal::ApiKey { .. } => None,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.user().map(|u| u.id)
+    }
+
+    /// The user behind the request, for endpoints that act as a person (tokens, `self`). API keys are refused,
+    /// as Momotor refuses its user-interface endpoints to them.
+    pub fn require_user(&self) -> Result<&user::Model, ApiError> {
+        self.user().ok_or_else(|| {
+            ApiError::new(
+                assay_domain::Code::Unauthorized,
+                "This endpoint needs a user's credential; an API key cannot call it.",
+            )
+        })
+    }
+
+    /// A stable name for the credential (rate limits, logs).
+    pub fn credential_key(&self) -> String {
+        match &self.principal {
+            Principal::User { token_id, .. } => format!("token:{token_id}"),
+            Principal::ApiKey { key } => format!("api_key:{}", key.id),
+        }
+    }
+
     /// Asks the policy module; refuses with Canvas's 401 `unauthorized` when it says no.
     pub fn require(&self, permission: Permission, target: Target<'_>) -> Result<(), ApiError> {
         if policy::allows(&self.grants, permission, target) {
             Ok(())
         } else {
-            tracing::info!(target: "assay::security", user_id = self.user.id, permission = permission.as_str(), "denied");
+            tracing::info!(target: "assay::security", credential = %self.credential_key(), permission = permission.as_str(), "denied");
             Err(ApiError::unauthorized())
         }
     }
@@ -39,72 +98,158 @@ impl Caller {
     }
 
     pub fn actor(&self) -> Actor {
-        Actor::user(self.user.id)
+        Actor { user_id: self.user_id() }
     }
 }
 
-/// The bearer credential of a request: the `Authorization` header, or Canvas's `access_token` query parameter.
-fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
+/// The credential a request presents.
+enum Presented {
+    Bearer(String),
+    ApiKey(String),
+}
+
+fn refused(challenge: String) -> ApiError {
+    ApiError::unauthenticated(challenge, "Invalid access token.")
+}
+
+fn presented(parts: &Parts) -> Result<Option<Presented>, ApiError> {
     let mut values = parts.headers.get_all(axum::http::header::AUTHORIZATION).iter();
-    if let (Some(_), Some(_)) = (values.next(), values.next()) {
-        return Err(ApiError::unauthenticated(
-            format!(
-                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"send one Authorization header\""
-            ),
-            "Invalid access token.",
-        ));
+    let first = values.next();
+    if first.is_some() && values.next().is_some() {
+        return Err(refused(format!(
+            "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"send one Authorization header\""
+        )));
     }
-    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+    if let Some(value) = first {
         let value = value.to_str().unwrap_or_default().trim();
-        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-            return Err(ApiError::unauthenticated(
-                format!(
-                    "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"use Authorization: Bearer <token>\""
-                ),
-                "Invalid access token.",
-            ));
+        let (scheme, credential) = value.split_once(' ').unwrap_or((value, ""));
+        let credential = credential.trim();
+        if credential.is_empty() {
+            return Err(refused(format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"use Authorization: Bearer <token>\""
+            )));
         }
-        return Ok(Some(token.trim().to_owned()));
+        return if scheme.eq_ignore_ascii_case("bearer") {
+            Ok(Some(Presented::Bearer(credential.to_owned())))
+        } else if scheme.eq_ignore_ascii_case("api-key") {
+            Ok(Some(Presented::ApiKey(credential.to_owned())))
+        } else {
+            Err(refused(format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"use Authorization: Bearer <token> or Api-Key <key>\""
+            )))
+        };
     }
     let from_query = parts.uri.query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
     });
-    Ok(from_query)
+    Ok(from_query.map(Presented::Bearer))
+}
+
+/// Resolves the request's credential, if it presents one.
+pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
+    let Some(credential) = presented(parts)? else { return Ok(None) };
+    let caller = match credential {
+        Presented::Bearer(secret) => {
+            let authenticated = match tokens::authenticate(&state.store, &secret).await? {
+                Ok(found) => found,
+                Err(refusal) => {
+                    let description = match refusal {
+                        Refusal::Unknown => "the access token is not valid",
+                        Refusal::Expired => "the access token expired",
+                        Refusal::Revoked => "the access token was revoked",
+                        Refusal::KeyChanged => {
+                            "the developer key that issued the token was deleted or changed its scopes"
+                        }
+                    };
+                    tracing::info!(target: "assay::security", reason = description, "credential refused");
+                    return Err(refused(format!(
+                        "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{description}\""
+                    )));
+                }
+            };
+            let scope = Scope::school(authenticated.user.root_account_id);
+            let grants = assay_store::accounts::grants_for(state.store.read(), &scope, authenticated.user.id).await?;
+            Caller {
+                principal: Principal::User {
+                    token_id: authenticated.token.id,
+                    kind: authenticated.kind,
+                    scopes: authenticated.scopes,
+                    user: authenticated.user,
+                },
+                scope,
+                grants,
+            }
+        }
+        Presented::ApiKey(credential) => {
+            let Some(key) = api_keys::authenticate(&state.store, &credential).await? else {
+                tracing::info!(target: "assay::security", "API key refused");
+                return Err(refused(format!(
+                    "Api-Key realm=\"{REALM}\", error=\"invalid_token\", error_description=\"the API key is not valid\""
+                )));
+            };
+            let scope = Scope::school(key.root_account_id);
+            let account = assay_store::accounts::find_unscoped(state.store.read(), key.account_id).await?;
+            let grants = match key.course_id {
+                None => Grants {
+                    user_id: None,
+                    account_roles: vec![(account.account_path(), AccountRole::Reviewer)],
+                    course_roles: vec![],
+                },
+                Some(course_id) => Grants {
+                    user_id: None,
+                    account_roles: vec![],
+                    course_roles: vec![(course_id, policy::CourseRole::Reviewer)],
+                },
+            };
+            Caller { principal: Principal::ApiKey { key }, scope, grants }
+        }
+    };
+    Ok(Some(caller))
+}
+
+/// Refuses a scoped credential on an endpoint its scopes do not name (Canvas answers 401).
+fn check_scopes(caller: &Caller, parts: &Parts) -> Result<(), ApiError> {
+    let Principal::User { scopes: Some(scopes), .. } = &caller.principal else { return Ok(()) };
+    let template = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or_else(|| parts.uri.path());
+    if api_scope::allows(scopes, parts.method.as_str(), template) {
+        Ok(())
+    } else {
+        tracing::info!(target: "assay::security", credential = %caller.credential_key(), route = template, "outside the token's scopes");
+        Err(ApiError::new(
+            assay_domain::Code::Unauthorized,
+            format!("The token's scopes do not include {} {template}.", parts.method),
+        ))
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(caller) = parts.extensions.get::<Caller>() {
-            return Ok(caller.clone());
-        }
-        let Some(secret) = presented_token(parts)? else {
-            return Err(ApiError::unauthenticated(format!("Bearer realm=\"{REALM}\""), "user authorization required"));
-        };
-        let (token, user) = match tokens::authenticate(&state.store, &secret).await? {
-            Ok(found) => found,
-            Err(refusal) => {
-                let description = match refusal {
-                    Refusal::Unknown => "the access token is not valid",
-                    Refusal::Expired => "the access token expired",
-                    Refusal::Revoked => "the access token was revoked",
+        let caller = match parts.extensions.get::<Caller>() {
+            Some(caller) => caller.clone(),
+            None => {
+                let Some(caller) = resolve(parts, state).await? else {
+                    return Err(ApiError::unauthenticated(
+                        format!("Bearer realm=\"{REALM}\""),
+                        "user authorization required",
+                    ));
                 };
-                tracing::info!(target: "assay::security", reason = description, "credential refused");
-                return Err(ApiError::unauthenticated(
-                    format!("Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{description}\""),
-                    "Invalid access token.",
-                ));
+                parts.extensions.insert(caller.clone());
+                caller
             }
         };
-        let scope = Scope::school(user.root_account_id);
-        let grants = assay_store::accounts::grants_for(state.store.read(), &scope, user.id).await?;
-        let caller = Caller { user, token_id: token.id, scope, grants };
-        tracing::Span::current().record("user_id", caller.user.id);
-        parts.extensions.insert(caller.clone());
+        check_scopes(&caller, parts)?;
+        if let Some(id) = caller.user_id() {
+            tracing::Span::current().record("user_id", id);
+        }
         Ok(caller)
     }
+}
+
+/// The account path of the caller's school.
+pub fn school_path(caller: &Caller) -> AccountPath {
+    AccountPath::root(caller.scope.root_account_id())
 }
 
 #[cfg(test)]

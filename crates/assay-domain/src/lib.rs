@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod account;
+pub mod api_scope;
 pub mod error_code;
 pub mod id_ref;
 pub mod policy;

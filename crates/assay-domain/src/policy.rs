@@ -6,16 +6,16 @@
 
 use crate::account::AccountPath;
 
-/// An action on a target.
+/// An action on a target. The wire names are Canvas's where Canvas has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
     /// Read an account's settings and its sub-account tree.
     ViewAccount,
     /// Change an account's settings, create sub-accounts.
     ManageAccount,
-    /// List users and read their profiles (including SIS ids and logins).
+    /// List users and read their profiles (including logins).
     ViewUsers,
-    /// Create users and change their profiles.
+    /// Create users and change their profiles and logins.
     ManageUsers,
     /// See SIS and integration ids of accounts and users.
     ReadSis,
@@ -23,6 +23,22 @@ pub enum Permission {
     ManageSis,
     /// Read the school's event feed (root-account administrators).
     ViewEvents,
+    /// Create and revoke credentials for others: developer keys, API keys, users' API keys, partners, tokens.
+    ManageCredentials,
+    /// Read a course and its settings.
+    ViewCourse,
+    /// Change a course, its sections and its content.
+    ManageCourse,
+    /// List a course's people and enrollments.
+    ViewRoster,
+    /// Enroll and unenroll people.
+    ManageEnrollments,
+    /// See everyone's submissions and grades in a course.
+    ViewAllGrades,
+    /// Grade and comment on submissions.
+    ManageGrades,
+    /// Submit work as a candidate.
+    Submit,
 }
 
 impl Permission {
@@ -34,6 +50,14 @@ impl Permission {
         Permission::ReadSis,
         Permission::ManageSis,
         Permission::ViewEvents,
+        Permission::ManageCredentials,
+        Permission::ViewCourse,
+        Permission::ManageCourse,
+        Permission::ViewRoster,
+        Permission::ManageEnrollments,
+        Permission::ViewAllGrades,
+        Permission::ManageGrades,
+        Permission::Submit,
     ];
 
     /// The name used by `GET /accounts/:id/permissions` and in logs.
@@ -41,39 +65,120 @@ impl Permission {
         match self {
             Permission::ViewAccount => "read_account",
             Permission::ManageAccount => "manage_account_settings",
-            Permission::ViewUsers => "read_roster",
+            Permission::ViewUsers => "read_roster_users",
             Permission::ManageUsers => "manage_user_logins",
             Permission::ReadSis => "read_sis",
             Permission::ManageSis => "manage_sis",
             Permission::ViewEvents => "view_events",
+            Permission::ManageCredentials => "manage_developer_keys",
+            Permission::ViewCourse => "read_course_content",
+            Permission::ManageCourse => "manage_content",
+            Permission::ViewRoster => "read_roster",
+            Permission::ManageEnrollments => "manage_students",
+            Permission::ViewAllGrades => "view_all_grades",
+            Permission::ManageGrades => "manage_grades",
+            Permission::Submit => "participate_as_student",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.iter().copied().find(|p| p.as_str() == name)
     }
 }
 
-/// A role held on an account, inherited by every account below it.
+/// A role held on an account, inherited by every account (and course) below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountRole {
     AccountAdmin,
+    /// What an account-bound API key holds (Momotor: "full access ... similar to the reviewer access"): read
+    /// everything in the account and grade, change nothing else.
+    Reviewer,
 }
+
+const REVIEWER: &[Permission] = &[
+    Permission::ViewAccount,
+    Permission::ViewUsers,
+    Permission::ReadSis,
+    Permission::ViewCourse,
+    Permission::ViewRoster,
+    Permission::ViewAllGrades,
+    Permission::ManageGrades,
+];
 
 impl AccountRole {
     pub const fn as_str(self) -> &'static str {
         match self {
             AccountRole::AccountAdmin => "AccountAdmin",
+            AccountRole::Reviewer => "Reviewer",
         }
     }
 
     pub fn parse(s: &str) -> Option<AccountRole> {
         match s {
             "AccountAdmin" => Some(AccountRole::AccountAdmin),
+            "Reviewer" => Some(AccountRole::Reviewer),
             _ => None,
         }
     }
 
-    /// What the role grants on its account and every account below it.
+    /// What the role grants on its account and everything below it.
     pub fn grants(self) -> &'static [Permission] {
         match self {
             AccountRole::AccountAdmin => Permission::ALL,
+            AccountRole::Reviewer => REVIEWER,
+        }
+    }
+}
+
+/// A role in a course (Canvas enrollment types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CourseRole {
+    Teacher,
+    Ta,
+    Designer,
+    Student,
+    Observer,
+    /// A course-bound API key.
+    Reviewer,
+}
+
+impl CourseRole {
+    /// Canvas's enrollment type name.
+    pub const fn enrollment_type(self) -> &'static str {
+        match self {
+            CourseRole::Teacher => "TeacherEnrollment",
+            CourseRole::Ta => "TaEnrollment",
+            CourseRole::Designer => "DesignerEnrollment",
+            CourseRole::Student => "StudentEnrollment",
+            CourseRole::Observer => "ObserverEnrollment",
+            CourseRole::Reviewer => "ReviewerEnrollment",
+        }
+    }
+
+    pub fn from_enrollment_type(s: &str) -> Option<CourseRole> {
+        [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer]
+            .into_iter()
+            .find(|r| r.enrollment_type() == s)
+    }
+
+    pub fn grants(self) -> &'static [Permission] {
+        match self {
+            CourseRole::Teacher => &[
+                Permission::ViewCourse,
+                Permission::ManageCourse,
+                Permission::ViewRoster,
+                Permission::ManageEnrollments,
+                Permission::ViewAllGrades,
+                Permission::ManageGrades,
+                Permission::ReadSis,
+            ],
+            CourseRole::Ta => {
+                &[Permission::ViewCourse, Permission::ViewRoster, Permission::ViewAllGrades, Permission::ManageGrades]
+            }
+            CourseRole::Designer => &[Permission::ViewCourse, Permission::ManageCourse, Permission::ViewRoster],
+            CourseRole::Student => &[Permission::ViewCourse, Permission::ViewRoster, Permission::Submit],
+            CourseRole::Observer => &[Permission::ViewCourse],
+            CourseRole::Reviewer => REVIEWER,
         }
     }
 }
@@ -84,8 +189,11 @@ const SELF_PERMISSIONS: &[Permission] = &[Permission::ViewUsers, Permission::Man
 /// The roles a principal holds, loaded once per request.
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
-    pub user_id: i64,
+    /// The user behind the request; `None` for API keys and partners.
+    pub user_id: Option<i64>,
     pub account_roles: Vec<(AccountPath, AccountRole)>,
+    /// Course roles: the course id, with the path of the account the course belongs to.
+    pub course_roles: Vec<(i64, CourseRole)>,
 }
 
 /// The object an action is aimed at.
@@ -97,6 +205,11 @@ pub enum Target<'a> {
         user_id: i64,
         account: &'a AccountPath,
     },
+    /// A course, with the account it belongs to.
+    Course {
+        course_id: i64,
+        account: &'a AccountPath,
+    },
 }
 
 /// Decides whether `grants` allow `permission` on `target`.
@@ -104,7 +217,13 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
     let account = match target {
         Target::Account(path) => path,
         Target::User { user_id, account } => {
-            if user_id == grants.user_id && SELF_PERMISSIONS.contains(&permission) {
+            if Some(user_id) == grants.user_id && SELF_PERMISSIONS.contains(&permission) {
+                return true;
+            }
+            account
+        }
+        Target::Course { course_id, account } => {
+            if grants.course_roles.iter().any(|(id, role)| *id == course_id && role.grants().contains(&permission)) {
                 return true;
             }
             account
@@ -113,7 +232,7 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
     grants.account_roles.iter().any(|(held_on, role)| account.is_within(held_on) && role.grants().contains(&permission))
 }
 
-/// True when the principal administers at least one account (decides whether account listings are non-empty).
+/// True when the principal holds a role on at least one account (decides whether account listings are non-empty).
 pub fn is_any_admin(grants: &Grants) -> bool {
     !grants.account_roles.is_empty()
 }
@@ -123,7 +242,7 @@ mod tests {
     use super::*;
 
     fn admin_of(path: AccountPath) -> Grants {
-        Grants { user_id: 1, account_roles: vec![(path, AccountRole::AccountAdmin)] }
+        Grants { user_id: Some(1), account_roles: vec![(path, AccountRole::AccountAdmin)], course_roles: vec![] }
     }
 
     #[test]
@@ -136,16 +255,63 @@ mod tests {
         assert!(!allows(&sub_admin, Permission::ManageAccount, Target::Account(&root)));
         assert!(!allows(&sub_admin, Permission::ViewEvents, Target::Account(&root)));
         assert!(allows(&admin_of(root.clone()), Permission::ViewEvents, Target::Account(&root)));
+        assert!(allows(&sub_admin, Permission::ManageGrades, Target::Course { course_id: 9, account: &sub }));
     }
 
     #[test]
     fn users_may_see_and_edit_themselves_only() {
         let root = AccountPath::root(1);
-        let plain = Grants { user_id: 7, account_roles: vec![] };
+        let plain = Grants { user_id: Some(7), ..Grants::default() };
         assert!(allows(&plain, Permission::ViewUsers, Target::User { user_id: 7, account: &root }));
         assert!(allows(&plain, Permission::ManageUsers, Target::User { user_id: 7, account: &root }));
         assert!(!allows(&plain, Permission::ViewUsers, Target::User { user_id: 8, account: &root }));
         assert!(!allows(&plain, Permission::ViewAccount, Target::Account(&root)));
         assert!(!is_any_admin(&plain));
+        // A principal without a user (an API key) has no "self".
+        let key = Grants::default();
+        assert!(!allows(&key, Permission::ViewUsers, Target::User { user_id: 0, account: &root }));
+    }
+
+    #[test]
+    fn reviewers_read_and_grade_but_do_not_manage() {
+        let root = AccountPath::root(1);
+        let reviewer =
+            Grants { user_id: None, account_roles: vec![(root.clone(), AccountRole::Reviewer)], course_roles: vec![] };
+        assert!(allows(&reviewer, Permission::ViewUsers, Target::Account(&root)));
+        assert!(allows(&reviewer, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
+        for p in [
+            Permission::ManageAccount,
+            Permission::ManageUsers,
+            Permission::ManageSis,
+            Permission::ViewEvents,
+            Permission::ManageCredentials,
+        ] {
+            assert!(!allows(&reviewer, p, Target::Account(&root)), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn course_roles_act_only_in_their_course() {
+        let root = AccountPath::root(1);
+        let student = Grants { user_id: Some(5), account_roles: vec![], course_roles: vec![(3, CourseRole::Student)] };
+        assert!(allows(&student, Permission::Submit, Target::Course { course_id: 3, account: &root }));
+        assert!(!allows(&student, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
+        assert!(!allows(&student, Permission::Submit, Target::Course { course_id: 4, account: &root }));
+        let teacher = Grants { user_id: Some(6), account_roles: vec![], course_roles: vec![(3, CourseRole::Teacher)] };
+        assert!(allows(&teacher, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
+        assert!(!allows(&teacher, Permission::ViewAccount, Target::Account(&root)));
+        for r in [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer]
+        {
+            assert_eq!(CourseRole::from_enrollment_type(r.enrollment_type()), Some(r));
+        }
+    }
+
+    #[test]
+    fn permission_names_round_trip_and_are_unique() {
+        let mut names = std::collections::HashSet::new();
+        for p in Permission::ALL {
+            assert!(names.insert(p.as_str()));
+            assert_eq!(Permission::parse(p.as_str()), Some(*p));
+        }
     }
 }

@@ -383,7 +383,7 @@ pub async fn grants_for<C: ConnectionTrait>(conn: &C, scope: &Scope, user_id: i6
             }
         }
     }
-    Ok(Grants { user_id, account_roles })
+    Ok(Grants { user_id: Some(user_id), account_roles, course_roles: Vec::new() })
 }
 
 /// Soft-deletes a sub-account. Refused for a school (root account) and for an account that still has active

@@ -5,14 +5,19 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod accounts;
+pub mod api_keys;
 mod connect;
+pub mod developer_keys;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod logins;
 pub mod migration;
 pub mod page;
 mod scope;
+pub mod secrets;
 pub mod tokens;
+pub mod user_api_keys;
 pub mod users;
 
 pub use connect::{Backend, Store, StoreOptions, redact as redact_url};

@@ -87,7 +87,10 @@ pub async fn create_token(
     purpose: String,
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> anyhow::Result<String> {
-    let (_, secret) =
-        store.write(move |txn| Box::pin(async move { tokens::issue(txn, &user, &purpose, expires_at).await })).await?;
-    Ok(secret)
+    let issued = store
+        .write(move |txn| {
+            Box::pin(async move { tokens::issue(txn, &user, tokens::NewToken::personal(&purpose, expires_at)).await })
+        })
+        .await?;
+    Ok(issued.secret)
 }

@@ -85,7 +85,13 @@ fn render(view: &UserView, caller: &Caller) -> UserJson {
 
 async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<UserView> {
     let id = id_ref(raw, "user", ID_PREFIXES)?;
-    users::find(state.store.read(), &caller.scope, &id, caller.user.id).await.map_err(|err| match err {
+    let current = match (&id, caller.user_id()) {
+        (assay_domain::IdRef::Current, None) => {
+            return Err(caller.require_user().err().unwrap_or_else(ApiError::unauthorized));
+        }
+        (_, user_id) => user_id.unwrap_or(0),
+    };
+    users::find(state.store.read(), &caller.scope, &id, current).await.map_err(|err| match err {
         assay_store::StoreError::NotFound => ApiError::not_found(Code::UserNotFound),
         other => other.into(),
     })
