@@ -345,3 +345,12 @@ pub async fn find_by_secret<C: ConnectionTrait>(
 ) -> Result<Option<access_token::Model>, StoreError> {
     Ok(access_token::Entity::find().filter(access_token::Column::TokenHash.eq(secrets::hash(secret))).one(conn).await?)
 }
+
+/// A token of the caller's school by id, whatever its kind.
+pub async fn find_by_id<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<access_token::Model, StoreError> {
+    access_token::Entity::find_by_id(id)
+        .filter(access_token::Column::RootAccountId.eq(scope.root_account_id()))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}

@@ -77,6 +77,33 @@ pub fn nullable_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<
     }
 }
 
+/// Parses an ISO 8601 time. Times without an offset (Python's `isoformat()` sends them) are read as UTC.
+pub fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let s = s.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, format) {
+            return Some(t.and_utc());
+        }
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+}
+
+/// A time that can be cleared: absent → `None`; `null` or empty → `Some(None)`; otherwise ISO 8601.
+pub fn nullable_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<chrono::DateTime<chrono::Utc>>>, D::Error> {
+    let value = Value::deserialize(d)?;
+    match &value {
+        Value::Null => Ok(Some(None)),
+        Value::String(s) if s.trim().is_empty() => Ok(Some(None)),
+        Value::String(s) => parse_time(s)
+            .map(|t| Some(Some(t)))
+            .ok_or_else(|| D::Error::custom(format!("expected an ISO 8601 time such as 2026-01-31T23:59:00Z, found {value}"))),
+        _ => Err(D::Error::custom(format!("expected an ISO 8601 time, found {value}"))),
+    }
+}
+
 /// A list: `x[]=a&x[]=b`, `x=a` (one element), or a JSON array of strings.
 pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let value = Value::deserialize(d)?;
@@ -94,6 +121,11 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
     }
 }
 
+/// `string_list`, distinguishing "not sent" (`None`) from an empty list.
+pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    string_list(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +141,15 @@ mod tests {
         sis: Option<Option<String>>,
         #[serde(default, deserialize_with = "string_list")]
         include: Vec<String>,
+    }
+
+    #[test]
+    fn reads_times_with_and_without_zones() {
+        assert_eq!(parse_time("2026-01-31T23:59:00Z").unwrap().to_rfc3339(), "2026-01-31T23:59:00+00:00");
+        assert_eq!(parse_time("2026-01-31T23:59:00-06:00").unwrap().to_rfc3339(), "2026-02-01T05:59:00+00:00");
+        assert_eq!(parse_time("2026-01-31T23:59:00").unwrap().to_rfc3339(), "2026-01-31T23:59:00+00:00");
+        assert_eq!(parse_time("2026-01-31").unwrap().to_rfc3339(), "2026-01-31T00:00:00+00:00");
+        assert!(parse_time("tomorrow").is_none());
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod diagnostics;
 pub mod events;
+pub mod oauth;
+pub mod tokens;
 pub mod users;
 
 use axum::{
@@ -23,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(users::router())
         .merge(events::router())
+        .merge(tokens::router())
+        .merge(oauth::router())
         .merge(crate::openapi::router())
 }
 

@@ -83,7 +83,8 @@ fn render(view: &UserView, caller: &Caller) -> UserJson {
     }
 }
 
-async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<UserView> {
+/// Finds a user of the caller's school from a path id (`self` is the caller), or 404.
+pub async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<UserView> {
     let id = id_ref(raw, "user", ID_PREFIXES)?;
     let current = match (&id, caller.user_id()) {
         (assay_domain::IdRef::Current, None) => {
