@@ -207,11 +207,15 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
     Ok(Some(caller))
 }
 
+/// Endpoints every credential may call whatever its scopes: revoking itself (logging out).
+const SCOPE_EXEMPT: &[(&str, &str)] = &[("DELETE", "/login/oauth2/token")];
+
 /// Refuses a scoped credential on an endpoint its scopes do not name (Canvas answers 401).
 fn check_scopes(caller: &Caller, parts: &Parts) -> Result<(), ApiError> {
     let Principal::User { scopes: Some(scopes), .. } = &caller.principal else { return Ok(()) };
     let template = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or_else(|| parts.uri.path());
-    if api_scope::allows(scopes, parts.method.as_str(), template) {
+    let exempt = SCOPE_EXEMPT.iter().any(|(m, p)| *m == parts.method.as_str() && *p == template);
+    if exempt || api_scope::allows(scopes, parts.method.as_str(), template) {
         Ok(())
     } else {
         tracing::info!(target: "assay::security", credential = %caller.credential_key(), route = template, "outside the token's scopes");

@@ -347,7 +347,11 @@ pub async fn find_by_secret<C: ConnectionTrait>(
 }
 
 /// A token of the caller's school by id, whatever its kind.
-pub async fn find_by_id<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<access_token::Model, StoreError> {
+pub async fn find_by_id<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    id: i64,
+) -> Result<access_token::Model, StoreError> {
     access_token::Entity::find_by_id(id)
         .filter(access_token::Column::RootAccountId.eq(scope.root_account_id()))
         .one(conn)

@@ -92,14 +92,16 @@ pub fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// A time that can be cleared: absent → `None`; `null` or empty → `Some(None)`; otherwise ISO 8601.
-pub fn nullable_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<chrono::DateTime<chrono::Utc>>>, D::Error> {
+pub fn nullable_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<chrono::DateTime<chrono::Utc>>>, D::Error> {
     let value = Value::deserialize(d)?;
     match &value {
         Value::Null => Ok(Some(None)),
         Value::String(s) if s.trim().is_empty() => Ok(Some(None)),
-        Value::String(s) => parse_time(s)
-            .map(|t| Some(Some(t)))
-            .ok_or_else(|| D::Error::custom(format!("expected an ISO 8601 time such as 2026-01-31T23:59:00Z, found {value}"))),
+        Value::String(s) => parse_time(s).map(|t| Some(Some(t))).ok_or_else(|| {
+            D::Error::custom(format!("expected an ISO 8601 time such as 2026-01-31T23:59:00Z, found {value}"))
+        }),
         _ => Err(D::Error::custom(format!("expected an ISO 8601 time, found {value}"))),
     }
 }

@@ -2,10 +2,15 @@
 //! `OpenApiRouter::routes`, which records each one in the OpenAPI document as it adds it to the router.
 
 pub mod accounts;
+pub mod api_keys;
+pub mod developer_keys;
 pub mod diagnostics;
 pub mod events;
+pub mod logins;
 pub mod oauth;
+pub mod permissions;
 pub mod tokens;
+pub mod user_api_keys;
 pub mod users;
 
 use axum::{
@@ -27,6 +32,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(tokens::router())
         .merge(oauth::router())
+        .merge(developer_keys::router())
+        .merge(api_keys::router())
+        .merge(user_api_keys::router())
+        .merge(logins::router())
+        .merge(permissions::router())
         .merge(crate::openapi::router())
 }
 

@@ -9,8 +9,9 @@
 use std::time::Duration;
 
 use assay_store::{
-    developer_keys, logins,
+    developer_keys,
     entity::{developer_key, user},
+    logins,
     tokens::{self, NewToken, TokenKind},
     user_api_keys,
 };
@@ -81,7 +82,11 @@ impl From<assay_store::StoreError> for OAuthError {
 impl From<crate::error::ApiError> for OAuthError {
     fn from(err: crate::error::ApiError) -> Self {
         let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let error = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE || status.is_client_error() { "invalid_request" } else { "server_error" };
+        let error = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE || status.is_client_error() {
+            "invalid_request"
+        } else {
+            "server_error"
+        };
         OAuthError::new(status, error, err.message)
     }
 }
@@ -150,23 +155,14 @@ fn respond(body: TokenResponse) -> Response {
     no_store(Json(body).into_response())
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        use argon2::{
-            Argon2,
-            password_hash::{PasswordVerifier, phc::PasswordHash},
-        };
-        PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .unwrap_or(false)
-}
-
 /// A real hash (of a random password) to verify against when no login matches, so an unknown user name costs
 /// what a wrong password costs and the timing does not tell which names exist.
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     use argon2::{Argon2, password_hash::PasswordHasher};
-    Argon2::default().hash_password(assay_store::secrets::generate("").as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+    Argon2::default()
+        .hash_password(assay_store::secrets::generate("").as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 });
 
 /// The user whose login `username` has password `password` (username ignoring case, password exactly). With
@@ -182,13 +178,13 @@ async fn check_password(
         candidates.retain(|(_, u)| u.root_account_id == school);
     }
     if candidates.is_empty() {
-        verify_password(password.to_owned(), DUMMY_HASH.clone()).await;
+        super::users::verify_password(password.to_owned(), DUMMY_HASH.clone()).await;
         return Ok(None);
     }
     let mut matched = Vec::new();
     for (login, user) in candidates {
         if let Some(hash) = login.password_hash
-            && verify_password(password.to_owned(), hash).await
+            && super::users::verify_password(password.to_owned(), hash).await
         {
             matched.push(user);
         }
@@ -243,7 +239,11 @@ async fn password_token(State(state): State<AppState>, params: TokenParams) -> O
     params(("grant_type" = String, Query, description = "`authorization_code`"), ("client_id" = String, Query, description = "The school's id"),
            ("code" = String, Header, description = "The user's API key")),
     responses((status = 200, body = TokenResponse), (status = 400, description = "`{\"error\":…}`"), (status = 401, description = "`{\"error\":\"invalid_grant\"}`")))]
-async fn exchange_token(State(state): State<AppState>, headers: HeaderMap, params: TokenParams) -> OAuthResult<Response> {
+async fn exchange_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: TokenParams,
+) -> OAuthResult<Response> {
     let grant = params.require("grant_type")?;
     if grant != "authorization_code" {
         return Err(OAuthError::unsupported_grant(grant, "authorization_code"));
@@ -260,8 +260,11 @@ async fn exchange_token(State(state): State<AppState>, headers: HeaderMap, param
     if client_id != school.id.to_string() && client_id != school.uuid {
         return Err(refused());
     }
-    let Ok(user) = assay_store::users::find_unscoped(state.store.read(), key.user_id).await else { return Err(refused()) };
-    let new = NewToken { kind: TokenKind::Exchange, ..NewToken::personal("API key exchange", expiry(EXCHANGE_TOKEN_TTL)) };
+    let Ok(user) = assay_store::users::find_unscoped(state.store.read(), key.user_id).await else {
+        return Err(refused());
+    };
+    let new =
+        NewToken { kind: TokenKind::Exchange, ..NewToken::personal("API key exchange", expiry(EXCHANGE_TOKEN_TTL)) };
     let issued = issue(&state, &user, new).await?;
     Ok(respond(TokenResponse {
         access_token: issued.secret,
@@ -302,11 +305,22 @@ async fn client(state: &AppState, headers: &HeaderMap, params: &TokenParams) -> 
 /// the key's. A key that does not require scopes issues unscoped tokens unless scopes are asked for.
 fn granted_scopes(key: &developer_key::Model, params: &TokenParams) -> OAuthResult<Vec<String>> {
     let allowed = developer_keys::scopes_of(key);
-    let requested: Vec<String> = params.get("scope").map(|s| s.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
+    let requested: Vec<String> =
+        params.get("scope").map(|s| s.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
     if requested.iter().any(|s| !allowed.contains(s)) {
-        return Err(OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", "A requested scope is not one of the developer key's scopes."));
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "A requested scope is not one of the developer key's scopes.",
+        ));
     }
-    Ok(if !requested.is_empty() { requested } else if key.require_scopes { allowed } else { Vec::new() })
+    Ok(if !requested.is_empty() {
+        requested
+    } else if key.require_scopes {
+        allowed
+    } else {
+        Vec::new()
+    })
 }
 
 fn key_ttl(key: &developer_key::Model) -> Duration {
@@ -385,8 +399,10 @@ async fn oauth2_token(State(state): State<AppState>, headers: HeaderMap, params:
                 .await
                 .map_err(|_| OAuthError::invalid_grant("The refresh token's user no longer exists."))?;
             let expires_at = expiry(ttl);
-            let (_, secret) =
-                state.store.write(move |txn| Box::pin(async move { tokens::rotate(txn, &grant, expires_at).await })).await?;
+            let (_, secret) = state
+                .store
+                .write(move |txn| Box::pin(async move { tokens::rotate(txn, &grant, expires_at).await }))
+                .await?;
             Ok(respond(TokenResponse {
                 access_token: secret,
                 token_type: Some("Bearer"),

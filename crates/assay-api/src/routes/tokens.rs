@@ -28,10 +28,11 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_tokens))
-        .routes(routes!(create_token))
-        .routes(routes!(show_token, update_token, delete_token))
+    OpenApiRouter::new().routes(routes!(list_tokens)).routes(routes!(create_token)).routes(routes!(
+        show_token,
+        update_token,
+        delete_token
+    ))
 }
 
 /// An access token. `token` (the secret) appears only in the response that created or regenerated it.
@@ -85,9 +86,15 @@ pub fn validate_scopes(state: &AppState, pointer: &str, scopes: &[String], v: &m
         };
         let known = document.is_some_and(|doc| {
             doc.paths.paths.iter().any(|(path, item)| {
-                [("GET", &item.get), ("PUT", &item.put), ("POST", &item.post), ("DELETE", &item.delete), ("PATCH", &item.patch)]
-                    .iter()
-                    .any(|(method, op)| op.is_some() && ApiScope::for_route(method, path) == parsed)
+                [
+                    ("GET", &item.get),
+                    ("PUT", &item.put),
+                    ("POST", &item.post),
+                    ("DELETE", &item.delete),
+                    ("PATCH", &item.patch),
+                ]
+                .iter()
+                .any(|(method, op)| op.is_some() && ApiScope::for_route(method, path) == parsed)
             })
         });
         if !known {
@@ -105,7 +112,10 @@ async fn owner(state: &AppState, caller: &Caller, user_id: &str) -> ApiResult<(U
     let view = users::resolve(state, caller, user_id).await?;
     let is_self = view.user.id == me;
     if !is_self {
-        caller.require(Permission::ManageCredentials, Target::User { user_id: view.user.id, account: &view.account_path })?;
+        caller.require(
+            Permission::ManageCredentials,
+            Target::User { user_id: view.user.id, account: &view.account_path },
+        )?;
     }
     Ok((view, is_self))
 }
@@ -192,7 +202,8 @@ async fn create_token(
     };
     let user = view.user.clone();
     let issued = state.store.write(move |txn| Box::pin(async move { tokens::issue(txn, &user, new).await })).await?;
-    let location = format!("{}/api/v1/users/{}/tokens/{}", state.base_url.resolve(&headers), view.user.id, issued.token.id);
+    let location =
+        format!("{}/api/v1/users/{}/tokens/{}", state.base_url.resolve(&headers), view.user.id, issued.token.id);
     Ok(Created { location, body: render(&issued.token, Some(issued.secret)) })
 }
 
@@ -236,12 +247,18 @@ async fn update_token(
     validate(&state, &fields, false)?;
     let regenerate = fields.regenerate.unwrap_or(false);
     let expired = token.expires_at.is_some_and(|at| at <= chrono::Utc::now());
-    if regenerate && expired && !matches!(fields.expires_at, Some(_)) {
-        return Err(ApiError::invalid_field("/token/expires_at", "regenerating an expired token requires a new expiration date"));
+    if regenerate && expired && fields.expires_at.is_none() {
+        return Err(ApiError::invalid_field(
+            "/token/expires_at",
+            "regenerating an expired token requires a new expiration date",
+        ));
     }
     let activate = fields.activate.unwrap_or(false);
     if activate && (!is_self || token.workflow_state != PENDING) {
-        return Err(ApiError::invalid_field("/token/activate", "only the token's owner can activate it, and only while it is pending"));
+        return Err(ApiError::invalid_field(
+            "/token/activate",
+            "only the token's owner can activate it, and only while it is pending",
+        ));
     }
     let changes = TokenChanges {
         purpose: fields.purpose.map(|p| p.trim().to_owned()),

@@ -236,7 +236,8 @@ fn validate_profile(v: &mut Validation, user: &UserFields) {
     }
 }
 
-async fn hash_password(password: String) -> ApiResult<String> {
+/// Hashes a password with argon2 off the async threads.
+pub async fn hash_password(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || {
         use argon2::{Argon2, password_hash::PasswordHasher};
         Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string())
@@ -247,6 +248,20 @@ async fn hash_password(password: String) -> ApiResult<String> {
         tracing::error!(error = %err, "password hashing failed");
         ApiError::internal()
     })
+}
+
+/// Checks a password against an argon2 hash off the async threads.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        use argon2::{
+            Argon2,
+            password_hash::{PasswordVerifier, phc::PasswordHash},
+        };
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Creates a user in an account, optionally with a login (`pseudonym[unique_id]`, `pseudonym[password]`).

@@ -197,6 +197,30 @@ impl TestApp {
         res.body
     }
 
+    /// Makes the token behind `secret` expire a second ago (tests cannot wait an hour).
+    pub async fn expire_token(&self, secret: &str) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let past = chrono::Utc::now() - chrono::TimeDelta::seconds(1);
+        let updated = assay_store::entity::access_token::Entity::update_many()
+            .col_expr(assay_store::entity::access_token::Column::ExpiresAt, Expr::val(past))
+            .filter(assay_store::entity::access_token::Column::TokenHash.eq(assay_store::tokens::hash(secret)))
+            .exec(self.store().read())
+            .await
+            .expect("expire token");
+        assert_eq!(updated.rows_affected, 1);
+    }
+
+    /// Creates a user with a password login in School A; returns its id.
+    pub async fn create_user_with_password(&self, name: &str, login: &str, password: &str) -> i64 {
+        let res = self
+            .post("/api/v1/accounts/self/users")
+            .form(&[("user[name]", name), ("pseudonym[unique_id]", login), ("pseudonym[password]", password)])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        res.body["id"].as_i64().expect("id")
+    }
+
     /// The number of events recorded for School A (sequenced or not).
     pub async fn event_count(&self) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};

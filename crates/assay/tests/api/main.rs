@@ -7,6 +7,7 @@ mod accounts;
 mod cli;
 mod conventions;
 mod events;
+mod identity;
 mod openapi;
 mod pagination;
 mod schema;
