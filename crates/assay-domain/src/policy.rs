@@ -23,6 +23,9 @@ pub enum Permission {
     ManageSis,
     /// Read the school's event feed (root-account administrators).
     ViewEvents,
+    /// Create, list and revoke the school's AB Connect partner credentials. Checked on the school's root account,
+    /// so only root-account administrators hold it: a partner key reads every school-wide standard and asset.
+    ManagePartners,
 }
 
 impl Permission {
@@ -34,6 +37,7 @@ impl Permission {
         Permission::ReadSis,
         Permission::ManageSis,
         Permission::ViewEvents,
+        Permission::ManagePartners,
     ];
 
     /// The name used by `GET /accounts/:id/permissions` and in logs.
@@ -46,6 +50,7 @@ impl Permission {
             Permission::ReadSis => "read_sis",
             Permission::ManageSis => "manage_sis",
             Permission::ViewEvents => "view_events",
+            Permission::ManagePartners => "manage_partners",
         }
     }
 }
@@ -136,6 +141,8 @@ mod tests {
         assert!(!allows(&sub_admin, Permission::ManageAccount, Target::Account(&root)));
         assert!(!allows(&sub_admin, Permission::ViewEvents, Target::Account(&root)));
         assert!(allows(&admin_of(root.clone()), Permission::ViewEvents, Target::Account(&root)));
+        assert!(!allows(&sub_admin, Permission::ManagePartners, Target::Account(&root)));
+        assert!(allows(&admin_of(root.clone()), Permission::ManagePartners, Target::Account(&root)));
     }
 
     #[test]
