@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod migration;
 pub mod page;
+pub mod partners;
 mod scope;
 pub mod tokens;
 pub mod users;
