@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod diagnostics;
 pub mod events;
+pub mod partners;
 pub mod users;
 
 use axum::{
@@ -23,6 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(users::router())
         .merge(events::router())
+        .merge(partners::router())
+        .merge(crate::abconnect::router())
         .merge(crate::openapi::router())
 }
 

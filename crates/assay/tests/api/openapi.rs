@@ -27,6 +27,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/users/{id}"),
     ("PUT", "/api/v1/users/{id}"),
     ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/accounts/{account_id}/partners"),
+    ("POST", "/api/v1/accounts/{account_id}/partners"),
+    ("GET", "/api/v1/accounts/{account_id}/partners/{id}"),
+    ("DELETE", "/api/v1/accounts/{account_id}/partners/{id}"),
+    ("GET", "/rest/v4.1/partner"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
