@@ -4,6 +4,7 @@
 // Tests may unwrap: a failing test should stop at the failure.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod abconnect;
 pub mod auth;
 pub mod base_url;
 pub mod docs_page;

@@ -57,6 +57,8 @@ error_codes! {
         "The account does not exist in the caller's school, or the caller may not see it.";
     UserNotFound => "user_not_found", 404, "Not Found",
         "The user does not exist in the caller's school, or the caller may not see it.";
+    PartnerNotFound => "partner_not_found", 404, "Not Found",
+        "The AB Connect partner does not exist in the caller's school, was revoked, or the caller may not see it.";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",

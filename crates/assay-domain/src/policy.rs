@@ -39,6 +39,9 @@ pub enum Permission {
     ManageGrades,
     /// Submit work as a candidate.
     Submit,
+    /// Create, list and revoke the school's AB Connect partner credentials. Checked on the school's root account,
+    /// so only root-account administrators hold it: a partner key reads every school-wide standard and asset.
+    ManagePartners,
 }
 
 impl Permission {
@@ -58,6 +61,7 @@ impl Permission {
         Permission::ViewAllGrades,
         Permission::ManageGrades,
         Permission::Submit,
+        Permission::ManagePartners,
     ];
 
     /// The name used by `GET /accounts/:id/permissions` and in logs.
@@ -78,6 +82,7 @@ impl Permission {
             Permission::ViewAllGrades => "view_all_grades",
             Permission::ManageGrades => "manage_grades",
             Permission::Submit => "participate_as_student",
+            Permission::ManagePartners => "manage_partners",
         }
     }
 
@@ -256,6 +261,8 @@ mod tests {
         assert!(!allows(&sub_admin, Permission::ViewEvents, Target::Account(&root)));
         assert!(allows(&admin_of(root.clone()), Permission::ViewEvents, Target::Account(&root)));
         assert!(allows(&sub_admin, Permission::ManageGrades, Target::Course { course_id: 9, account: &sub }));
+        assert!(!allows(&sub_admin, Permission::ManagePartners, Target::Account(&root)));
+        assert!(allows(&admin_of(root.clone()), Permission::ManagePartners, Target::Account(&root)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod events;
 pub mod logins;
 pub mod migration;
 pub mod page;
+pub mod partners;
 mod scope;
 pub mod secrets;
 pub mod tokens;

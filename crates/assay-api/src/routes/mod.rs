@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod events;
 pub mod logins;
 pub mod oauth;
+pub mod partners;
 pub mod permissions;
 pub mod tokens;
 pub mod user_api_keys;
@@ -37,6 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(user_api_keys::router())
         .merge(logins::router())
         .merge(permissions::router())
+        .merge(partners::router())
+        .merge(crate::abconnect::router())
         .merge(crate::openapi::router())
 }
 

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod abconnect;
 mod accounts;
 mod cli;
 mod conventions;

@@ -51,6 +51,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/accounts/{account_id}/logins"),
     ("PUT", "/api/v1/accounts/{account_id}/logins/{id}"),
     ("DELETE", "/api/v1/users/{user_id}/logins/{id}"),
+    ("GET", "/api/v1/accounts/{account_id}/partners"),
+    ("POST", "/api/v1/accounts/{account_id}/partners"),
+    ("GET", "/api/v1/accounts/{account_id}/partners/{id}"),
+    ("DELETE", "/api/v1/accounts/{account_id}/partners/{id}"),
+    ("GET", "/rest/v4.1/partner"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
