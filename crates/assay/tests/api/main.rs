@@ -9,6 +9,7 @@ mod cli;
 mod conventions;
 mod events;
 mod identity;
+mod isolation;
 mod openapi;
 mod pagination;
 mod schema;

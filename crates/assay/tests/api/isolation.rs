@@ -1,0 +1,177 @@
+//! Tenant isolation, for every routed endpoint: the list comes from the OpenAPI document, so a new endpoint is
+//! covered the day it is added — and if it takes a path id this test cannot fill with another school's object,
+//! the test fails until someone says which object that is.
+//!
+//! For each secured operation: without a credential → 401; as another school's administrator, aimed at School
+//! A's objects → 404; and School A's data and event feed are unchanged afterwards.
+
+use std::collections::BTreeMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::{backend_test, harness::TestApp};
+
+/// School A's objects, one per kind of path id.
+struct Fixtures {
+    ids: BTreeMap<&'static str, String>,
+}
+
+impl Fixtures {
+    async fn create(t: &TestApp) -> Fixtures {
+        let mut ids = BTreeMap::new();
+        let sub = t
+            .post("/api/v1/accounts/self/sub_accounts")
+            .form(&[("account[name]", "A branch"), ("account[sis_account_id]", "A-BR")])
+            .send()
+            .await;
+        ids.insert("account", sub.body["id"].to_string());
+        let user = t.create_user_with_password("Alice A", "alice@a.test", "Alice-Pass-1").await;
+        ids.insert("user", user.to_string());
+        let user_token = t.token_for(user).await;
+        let token = t
+            .post("/api/v1/users/self/tokens")
+            .token(&user_token)
+            .form(&[("token[purpose]", "A's script")])
+            .send()
+            .await;
+        ids.insert("token", token.body["id"].to_string());
+        let key =
+            t.post("/api/v1/accounts/self/developer_keys").form(&[("developer_key[name]", "A's key")]).send().await;
+        ids.insert("developer_key", key.body["id"].to_string());
+        let api_key = t.post("/api/v1/accounts/self/api_keys").form(&[("api_key[name]", "A's grader")]).send().await;
+        ids.insert("api_key", api_key.body["id"].to_string());
+        t.post(&format!("/api/v1/users/{user}/api_key")).send().await;
+        let logins = t.get(&format!("/api/v1/users/{user}/logins")).send().await;
+        ids.insert("login", logins.body[0]["id"].to_string());
+        let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
+        assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
+        ids.insert("partner", partner.body["id"].to_string());
+        for (kind, id) in &ids {
+            assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
+        }
+        ids.insert("school", t.school.id.to_string());
+        Fixtures { ids }
+    }
+
+    /// Fills a route template with School A's objects: `{account_id}` is A's school (or, for sub-account routes,
+    /// the branch), and `{id}`/`{user_id}` are named by the collection they follow.
+    fn fill(&self, template: &str) -> Result<String, String> {
+        let segments: Vec<&str> = template.split('/').collect();
+        let mut out = Vec::with_capacity(segments.len());
+        for (i, segment) in segments.iter().enumerate() {
+            if !(segment.starts_with('{') && segment.ends_with('}')) {
+                out.push(segment.to_string());
+                continue;
+            }
+            let collection = if i > 0 { segments[i - 1] } else { "" };
+            let kind = match (*segment, collection) {
+                ("{account_id}", _) => "school",
+                ("{user_id}", _) => "user",
+                (_, "accounts") | (_, "sub_accounts") => "account",
+                (_, "users") => "user",
+                (_, "tokens") => "token",
+                (_, "developer_keys") => "developer_key",
+                (_, "api_keys") => "api_key",
+                (_, "logins") => "login",
+                (_, "partners") => "partner",
+                _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
+            };
+            out.push(self.ids[kind].clone());
+        }
+        Ok(out.join("/"))
+    }
+}
+
+/// What School A looks like through its own administrator's eyes (ignoring when things were last used).
+async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
+    let user = &f.ids["user"];
+    let mut seen = Vec::new();
+    for path in [
+        format!("/api/v1/accounts/{}", f.ids["account"]),
+        "/api/v1/accounts/self".to_owned(),
+        format!("/api/v1/users/{user}"),
+        format!("/api/v1/users/{user}/user_generated_tokens"),
+        format!("/api/v1/users/{user}/logins"),
+        format!("/api/v1/users/{user}/api_key"),
+        "/api/v1/accounts/self/developer_keys".to_owned(),
+        "/api/v1/accounts/self/api_keys".to_owned(),
+        "/api/v1/accounts/self/partners".to_owned(),
+        "/api/v1/accounts/self/users?per_page=100".to_owned(),
+        "/api/v1/accounts/self/sub_accounts?recursive=true".to_owned(),
+    ] {
+        let mut body = t.get(&path).send().await.body;
+        strip(&mut body, "last_used_at");
+        seen.push(body);
+    }
+    seen
+}
+
+fn strip(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| strip(v, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| strip(v, key)),
+        _ => {}
+    }
+}
+
+/// A body that would be valid for most writes, so a 404 cannot hide behind a 400.
+const PLAUSIBLE_FORM: &[(&str, &str)] = &[
+    ("account[name]", "Hijacked"),
+    ("user[name]", "Hijacked"),
+    ("user[id]", "1"),
+    ("pseudonym[unique_id]", "intruder"),
+    ("token[purpose]", "intrusion"),
+    ("developer_key[name]", "Hijacked"),
+    ("api_key[name]", "Hijacked"),
+    ("login[unique_id]", "intruder"),
+    ("partner[name]", "Hijacked"),
+];
+
+backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
+    let fixtures = Fixtures::create(&t).await;
+    let other = t.create_school("School B").await;
+    let document = t.anonymous(Method::GET, "/api/openapi.json").send().await.body;
+    let before = snapshot(&t, &fixtures).await;
+    let events_before = t.event_count().await;
+    let mut checked = 0;
+    for (template, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+            if !secured || template.starts_with("/rest/") {
+                // Public endpoints (diagnostics, docs, token endpoints) hold no school's data; the AB Connect
+                // surface has its own partner credentials, covered in abconnect.rs.
+                continue;
+            }
+            let path = fixtures.fill(template).unwrap_or_else(|e| panic!("{e}"));
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Without a credential: 401 with a challenge.
+            let res = t.anonymous(method.clone(), &path).send().await;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {template} without credentials: {}", res.body);
+            assert!(res.header("www-authenticate").is_some(), "{method} {template}");
+            // As School B's administrator, at School A's objects: 404, unless the route only ever acts on the
+            // caller's own objects (no School A id in it), where it must not show School A's data.
+            let res = if method == Method::GET || method == Method::DELETE {
+                t.req(method.clone(), &path).token(&other.admin_token).send().await
+            } else {
+                t.req(method.clone(), &path).token(&other.admin_token).form(PLAUSIBLE_FORM).send().await
+            };
+            let names_school_a = template.contains('{');
+            if names_school_a {
+                assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} {template} as another school: {}", res.body);
+            } else {
+                let text = res.body.to_string();
+                for marker in ["alice@a.test", "A branch", "A's key", "A's grader", "A's partner", "School A"] {
+                    assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 35, "only {checked} operations were checked");
+    assert_eq!(t.event_count().await, events_before, "another school's requests changed School A");
+    assert_eq!(snapshot(&t, &fixtures).await, before, "another school's requests changed School A's data");
+});
