@@ -76,6 +76,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::gate_bodies))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
         .layer(axum::middleware::from_fn(middleware::json_charset))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::harden))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(
             TraceLayer::new_for_http()

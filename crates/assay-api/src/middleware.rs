@@ -46,6 +46,45 @@ pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next
     next.run(req).await
 }
 
+/// The most header bytes a request may carry (names and values together).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses requests whose headers exceed `MAX_HEADER_BYTES` (431), and adds the security headers every response
+/// carries: no sniffing, no framing, no referrer, a same-origin content policy, and no caching of API answers
+/// (they can hold tokens). No CORS headers are ever sent: browsers keep other origins out (QS's same-origin rule).
+pub async fn harden(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let mut response = if header_bytes > MAX_HEADER_BYTES {
+        ApiError::new(
+            Code::HeadersTooLarge,
+            format!("The request's headers take {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted."),
+        )
+        .into_response()
+    } else {
+        next.run(req).await
+    };
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "referrer-policy", "no-referrer");
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    set(headers, "cross-origin-resource-policy", "same-origin");
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    set(headers, "cache-control", "no-store");
+    if state.base_url.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
+        set(headers, "strict-transport-security", "max-age=31536000");
+    }
+    response
+}
+
 /// Answers 408 in the error shape when a request takes longer than allowed. Dropping the handler's future rolls
 /// back any transaction it had open, so a timed-out request changes nothing.
 pub async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -65,6 +65,8 @@ error_codes! {
         "The change conflicts with existing data, for example a `sis_*_id` that another object in the school already has.";
     PayloadTooLarge => "payload_too_large", 413, "Payload Too Large",
         "The request body is larger than the server accepts (see `max_body_bytes`).";
+    HeadersTooLarge => "headers_too_large", 431, "Request Header Fields Too Large",
+        "The request's headers are larger than the server accepts (16 KiB in all).";
     UnsupportedMediaType => "unsupported_media_type", 415, "Unsupported Media Type",
         "Request bodies must be application/json, application/x-www-form-urlencoded or multipart/form-data.";
     ValidationFailed => "validation_failed", 422, "Unprocessable Entity",

@@ -220,3 +220,31 @@ backend_test!(concurrent_writes_do_not_fail_with_busy, |t| {
     let res = t.get("/api/v1/accounts/self/users?search_term=student&per_page=100").send().await;
     assert_eq!(res.body.as_array().unwrap().len(), 40);
 });
+
+backend_test!(responses_are_hardened_and_never_cross_origin, |t| {
+    let res = t.get("/api/v1/users/self").header("origin", "https://evil.example").send().await;
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(res.header(name), Some(value), "{name}");
+    }
+    assert!(res.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+    assert!(res.header("access-control-allow-origin").is_none(), "no CORS: browsers keep other origins out");
+    let preflight = t
+        .req(Method::OPTIONS, "/api/v1/users/self")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await;
+    assert!(preflight.header("access-control-allow-origin").is_none());
+    assert!(preflight.status.is_client_error());
+    // The docs script may be cached; API answers may not.
+    let js = t.client.get(t.url("/api/docs/assets/rapidoc-9.3.8.min.js")).send().await.unwrap();
+    assert!(js.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    // Oversized headers: 431 in the error shape.
+    let big = "x".repeat(20_000);
+    t.get("/api/v1/users/self").header("x-padding", &big).send().await.assert_error(431, "headers_too_large");
+});
