@@ -1,8 +1,10 @@
 //! `assay serve --demo`: a school to try every surface with, seeded into an empty database.
 
 use assay_store::{
-    Scope, Store, accounts,
+    Scope, Store, accounts, api_keys, developer_keys,
+    entity::user,
     events::Actor,
+    logins, partners, user_api_keys,
     users::{self, NewLogin, NewUser},
 };
 
@@ -19,13 +21,27 @@ const STUDENTS: &[(&str, &str, &str)] = &[
     ("Donald Knuth", "donald@demo.assay.invalid", "S1005"),
 ];
 
-/// What a newcomer needs to start.
+/// The demo administrator's password, for the password grants (it is a demo: it is printed, and documented).
+pub const DEMO_ADMIN_PASSWORD: &str = "demo-password";
+
+/// What a newcomer needs to start: a working credential of every kind Assay accepts.
 #[derive(Debug)]
 pub struct DemoAccess {
     pub school_id: i64,
     pub admin_user_id: i64,
+    /// A personal access token (`Authorization: Bearer`).
     pub token: String,
-    /// False when the school already existed and only a fresh token was issued.
+    /// The administrator's API key, exchanged at `/api/authenticate/token` (Inspera).
+    pub user_api_key: String,
+    /// A developer key (OAuth client) for `/login/oauth2/token`.
+    pub client_id: String,
+    pub client_secret: String,
+    /// An account-wide `Api-Key` (Momotor).
+    pub api_key: String,
+    /// An AB Connect partner for signed `/rest/v4.1` requests.
+    pub partner_id: String,
+    pub partner_key: String,
+    /// False when the school already existed and only fresh credentials were issued.
     pub seeded: bool,
 }
 
@@ -37,9 +53,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
         let Some(admin) = existing.into_iter().next() else {
             return Ok(None);
         };
-        let (school_id, admin_user_id) = (admin.root_account_id, admin.id);
-        let token = crate::admin::create_token(store, admin, "demo".into(), None).await?;
-        return Ok(Some(DemoAccess { school_id, admin_user_id, token, seeded: false }));
+        return Ok(Some(credentials(store, admin, false).await?));
     }
     let created = crate::admin::create_school(store, DEMO_SCHOOL, "Ada Admin", DEMO_ADMIN_LOGIN).await?;
     let school = created.school.clone();
@@ -64,7 +78,54 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
             })
         })
         .await?;
-    let (school_id, admin_user_id) = (created.school.id, created.admin.id);
-    let token = crate::admin::create_token(store, created.admin, "demo".into(), None).await?;
-    Ok(Some(DemoAccess { school_id, admin_user_id, token, seeded: true }))
+    Ok(Some(credentials(store, created.admin, true).await?))
+}
+
+/// Issues a fresh credential of every kind for the demo administrator (secrets are shown once, so a restart
+/// issues new ones).
+async fn credentials(store: &Store, admin: user::Model, seeded: bool) -> anyhow::Result<DemoAccess> {
+    let password_hash = tokio::task::spawn_blocking(|| {
+        use argon2::{Argon2, password_hash::PasswordHasher};
+        Argon2::default().hash_password(DEMO_ADMIN_PASSWORD.as_bytes()).map(|h| h.to_string())
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
+    let token = crate::admin::create_token(store, admin.clone(), "demo".into(), None).await?;
+    let (school_id, admin_user_id) = (admin.root_account_id, admin.id);
+    let scope = Scope::school(school_id);
+    let actor = Actor::user(admin_user_id);
+    let (user_api_key, (key, client_secret), api_key, partner) = store
+        .write(move |txn| {
+            Box::pin(async move {
+                // The administrator's login gets the demo password (for /api/token and the OAuth password grant).
+                for login in logins::list_for_user(txn, &scope, admin.id).await? {
+                    logins::update(txn, &scope, &login, None, Some(password_hash.clone()), actor).await?;
+                }
+                let (_, user_api_key) = user_api_keys::generate(txn, &scope, &admin, actor).await?;
+                let fields = developer_keys::KeyFields { name: Some("Demo integration".into()), ..Default::default() };
+                let developer_key = developer_keys::create(txn, &scope, school_id, admin.id, fields, actor).await?;
+                let (_, api_key) = api_keys::create(txn, &scope, school_id, None, "Demo grader".into(), actor).await?;
+                let partner = partners::create(
+                    txn,
+                    &scope,
+                    partners::NewPartner { name: "Demo partner".into(), partner_id: None, max_lifetime_secs: 86_400 },
+                    actor,
+                )
+                .await?;
+                Ok((user_api_key, developer_key, api_key, partner))
+            })
+        })
+        .await?;
+    Ok(DemoAccess {
+        school_id,
+        admin_user_id,
+        token,
+        user_api_key,
+        client_id: key.id.to_string(),
+        client_secret,
+        api_key,
+        partner_id: partner.partner_id,
+        partner_key: partner.signing_key,
+        seeded,
+    })
 }

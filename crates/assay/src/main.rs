@@ -124,9 +124,44 @@ async fn main() -> anyhow::Result<()> {
                                 "already there"
                             }
                         );
-                        say!("  admin user id: {} (login {})", access.admin_user_id, demo::DEMO_ADMIN_LOGIN);
+                        say!(
+                            "  admin user id: {} (login {}, password {})",
+                            access.admin_user_id,
+                            demo::DEMO_ADMIN_LOGIN,
+                            demo::DEMO_ADMIN_PASSWORD
+                        );
+                        say!(
+                            "  credentials of every kind (secrets are shown once; a restart with --demo issues new ones):"
+                        );
+                        say!(
+                            "    personal token:   curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self",
+                            access.token
+                        );
+                        say!(
+                            "    password grant:   curl -d grant_type=password -d username={} -d password={} {base}/api/token",
+                            demo::DEMO_ADMIN_LOGIN,
+                            demo::DEMO_ADMIN_PASSWORD
+                        );
+                        say!(
+                            "    user API key:     curl -d '' -H 'code: {}' '{base}/api/authenticate/token?grant_type=authorization_code&client_id={}'",
+                            access.user_api_key,
+                            access.school_id
+                        );
+                        say!(
+                            "    developer key:    curl -d grant_type=client_credentials -d client_id={} -d client_secret={} {base}/login/oauth2/token",
+                            access.client_id,
+                            access.client_secret
+                        );
+                        say!(
+                            "    Api-Key:          curl -H 'Authorization: Api-Key {}' {base}/api/v1/accounts/self",
+                            access.api_key
+                        );
+                        say!(
+                            "    AB partner:       partner.id={} key={} (sign `<expires>` with HMAC-SHA256; see the README)",
+                            access.partner_id,
+                            access.partner_key
+                        );
                         say!("  admin API token (shown once): {}", access.token);
-                        say!("  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/users/self", access.token);
                     }
                     None => say!("  --demo: the database already holds other schools, so no demo data was added"),
                 }

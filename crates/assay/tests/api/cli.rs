@@ -135,25 +135,100 @@ async fn binary_round_trip(db: Db) {
 
     // --demo on this empty database seeds a school and prints a working token.
     let (child, mut lines) = spawn_serve(dir.path(), &["--demo", "--bind", "127.0.0.1:0", "--database-url", &url]);
-    let mut base = String::new();
-    let mut token = String::new();
+    let mut banner = Vec::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("Assay ") {
-            base = rest.rsplit(" on ").next().unwrap().to_owned();
-        }
-        if let Some(t) = line.split("(shown once): ").nth(1) {
-            token = t.trim().to_owned();
+        let done = line.contains("(shown once): ");
+        banner.push(line);
+        if done {
             break;
         }
     }
-    assert!(base.starts_with("http://127.0.0.1:") && token.starts_with("assay_"), "base {base:?} token {token:?}");
+    let banner = banner.join("\n");
+    let after = |marker: &str| -> String {
+        let start = banner.find(marker).unwrap_or_else(|| panic!("{marker} missing from:\n{banner}")) + marker.len();
+        banner[start..].split(|c: char| c.is_whitespace() || c == '\'').next().unwrap().to_owned()
+    };
+    let base = after(" on ");
+    let token = after("(shown once): ");
+    assert!(base.starts_with("http://127.0.0.1:") && token.starts_with("assay_"), "{banner}");
     let client = reqwest::Client::new();
     let me: serde_json::Value =
         client.get(format!("{base}/api/v1/users/self")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["name"], "Ada Admin");
     let users = client.get(format!("{base}/api/v1/accounts/self/users")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(users.headers()["total-count"], "8", "admin + 2 teachers + 5 students");
+    // Every other printed credential works too.
+    let works_as_admin = |bearer: String| {
+        let req = client.get(format!("{base}/api/v1/users/self")).bearer_auth(bearer);
+        async move { req.send().await.unwrap().json::<serde_json::Value>().await.unwrap()["name"] == "Ada Admin" }
+    };
+    let form = |path: &str, fields: Vec<(&str, String)>| client.post(format!("{base}{path}")).form(&fields);
+    let password =
+        after("password grant:   curl -d grant_type=password -d username=admin@demo.assay.invalid -d password=");
+    let res: serde_json::Value = form(
+        "/api/token",
+        vec![
+            ("grant_type", "password".into()),
+            ("username", "admin@demo.assay.invalid".into()),
+            ("password", password),
+        ],
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(works_as_admin(res["access_token"].as_str().unwrap().to_owned()).await, "password grant: {res}");
+    let code = after("-H 'code: ");
+    let res: serde_json::Value = client
+        .post(format!("{base}/api/authenticate/token?grant_type=authorization_code&client_id={}", after("client_id=")))
+        .header("code", code)
+        .form(&[("x", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(works_as_admin(res["access_token"].as_str().unwrap().to_owned()).await, "API key exchange: {res}");
+    let res: serde_json::Value = form(
+        "/login/oauth2/token",
+        vec![
+            ("grant_type", "client_credentials".into()),
+            ("client_id", after("-d client_id=")),
+            ("client_secret", after("-d client_secret=")),
+        ],
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(works_as_admin(res["access_token"].as_str().unwrap().to_owned()).await, "client credentials: {res}");
+    let res = client
+        .get(format!("{base}/api/v1/accounts/self"))
+        .header("authorization", format!("Api-Key {}", after("Api-Key ")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (partner, key) = (after("partner.id="), after(" key="));
+    let expires = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).timestamp();
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(expires.to_string().as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let signature: String = url::form_urlencoded::byte_serialize(signature.as_bytes()).collect();
+    let res = client
+        .get(format!("{base}/rest/v4.1/partner?partner.id={partner}&auth.expires={expires}&auth.signature={signature}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     // SIGTERM stops it cleanly.
     assert!(terminate(child).await, "assay serve did not exit cleanly after SIGTERM");
 
