@@ -9,5 +9,6 @@ mod conventions;
 mod events;
 mod openapi;
 mod pagination;
+mod rate_limits;
 mod schema;
 mod users;
