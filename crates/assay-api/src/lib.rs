@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod params;
 pub mod path;
+pub mod rate_limit;
 pub mod routes;
 
 use std::sync::Arc;
@@ -37,16 +38,19 @@ pub struct AppState {
     pub store: Store,
     pub base_url: Arc<BaseUrlPolicy>,
     pub limits: Arc<Limits>,
+    /// The rate limiter every request passes through (and the login endpoints ask).
+    pub limiter: Arc<rate_limit::RateLimiter>,
     /// The OpenAPI document, set once the router is built.
     pub openapi: Arc<std::sync::OnceLock<utoipa::openapi::OpenApi>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, base_url: BaseUrlPolicy, limits: Limits) -> Self {
+    pub fn new(store: Store, base_url: BaseUrlPolicy, limits: Limits, limiter: rate_limit::RateLimiter) -> Self {
         AppState {
             store,
             base_url: Arc::new(base_url),
             limits: Arc::new(limits),
+            limiter: Arc::new(limiter),
             openapi: Arc::new(std::sync::OnceLock::new()),
         }
     }
@@ -68,6 +72,10 @@ pub fn app(state: AppState) -> Router {
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let (api, document) = routes::router().split_for_parts();
     let api = api.merge(extra);
+    // A route layer, so the limiter sees the matched route (`MatchedPath`) and unrouted requests cost nothing.
+    // Route layers added later run earlier: the authentication layer that inserts `rate_limit::RateSubject` must
+    // be added after this line, so that it runs before the limiter.
+    let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::enforce));
     let _ = state.openapi.set(openapi::finish(document));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     api.fallback(middleware::route_not_found)

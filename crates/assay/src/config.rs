@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+use assay_api::rate_limit::{
+    RateLimitConfig,
+    policy::{format_windows, parse_windows},
+};
 use clap::Args;
 use figment::{
     Figment,
@@ -32,6 +36,22 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `assay=debug,info`. `RUST_LOG` wins when set.
     pub log_level: String,
+    /// Whether requests are rate limited (per address and endpoint, per school, per credential).
+    pub rate_limit_enabled: bool,
+    /// Requests per minute a school's credentials share, unless the school's own limit overrides it; 0 is off.
+    pub rate_limit_school_per_minute: u32,
+    /// Requests per second each credential's bucket refills; 0 is off.
+    pub rate_limit_credential_per_second: u32,
+    /// Requests a credential may make at once.
+    pub rate_limit_credential_burst: u32,
+    /// Per client address and endpoint: `WINDOW=COUNT,…` over second, minute, hour, day, week; empty is off.
+    pub rate_limit_ip_endpoint: String,
+    /// Failed logins per username in 15 minutes before further attempts are refused; 0 is off.
+    pub rate_limit_login_failures_per_15min: u32,
+    /// `redis://…` to share rate limits between replicas; without it they are per process.
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's Redis keys.
+    pub redis_key_prefix: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +63,8 @@ pub enum LogFormat {
 
 impl Default for Config {
     fn default() -> Self {
+        // The limiter's defaults live with the limiter.
+        let limits = RateLimitConfig::default();
         Config {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://assay.db".into(),
@@ -53,6 +75,14 @@ impl Default for Config {
             db_max_connections: 10,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
+            rate_limit_enabled: limits.enabled,
+            rate_limit_school_per_minute: limits.school_per_minute,
+            rate_limit_credential_per_second: limits.credential_per_second,
+            rate_limit_credential_burst: limits.credential_burst,
+            rate_limit_ip_endpoint: format_windows(&limits.ip_endpoint_windows),
+            rate_limit_login_failures_per_15min: limits.login_failures_per_15min,
+            redis_url: limits.redis_url,
+            redis_key_prefix: limits.redis_key_prefix,
         }
     }
 }
@@ -96,6 +126,38 @@ pub struct ConfigArgs {
     #[arg(long, env = "ASSAY_LOG_LEVEL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
+    /// Rate limit requests (per address and endpoint, per school, per credential) [default: true]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_ENABLED")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_enabled: Option<bool>,
+    /// Requests per minute shared by a school's credentials; a school's own limit overrides it; 0 is off [default: 3000]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_SCHOOL_PER_MINUTE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_school_per_minute: Option<u32>,
+    /// Requests per second each credential's token bucket refills; 0 is off [default: 50]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_CREDENTIAL_PER_SECOND")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_credential_per_second: Option<u32>,
+    /// Requests a credential may make at once (its bucket size) [default: 100]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_CREDENTIAL_BURST")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_credential_burst: Option<u32>,
+    /// Per client address and endpoint, WINDOW=COUNT,... over second, minute, hour, day, week; empty is off [default: second=50,minute=1200,hour=36000,day=432000,week=2160000]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_IP_ENDPOINT")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_ip_endpoint: Option<String>,
+    /// Failed logins per username in any 15 minutes before more attempts are refused; 0 is off [default: 10]
+    #[arg(long, env = "ASSAY_RATE_LIMIT_LOGIN_FAILURES_PER_15MIN")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_login_failures_per_15min: Option<u32>,
+    /// Redis URL (redis://HOST:PORT/DB) to share rate limits between replicas [default: none, limits are per process]
+    #[arg(long, env = "ASSAY_REDIS_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's keys in Redis [default: assay:rl]
+    #[arg(long, env = "ASSAY_REDIS_KEY_PREFIX")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_key_prefix: Option<String>,
 }
 
 /// The default configuration file, read when it exists and no `--config` is given.
@@ -141,13 +203,43 @@ impl Config {
         if self.request_timeout_secs == 0 || self.db_max_connections == 0 {
             anyhow::bail!("request_timeout_secs and db_max_connections must be positive");
         }
+        self.rate_limit_config()?;
         Ok(())
     }
 
-    /// The configuration as TOML, with any database password hidden.
+    /// The rate limiter's settings, parsed and checked.
+    pub fn rate_limit_config(&self) -> anyhow::Result<RateLimitConfig> {
+        let ip_endpoint_windows = parse_windows(&self.rate_limit_ip_endpoint)
+            .map_err(|e| anyhow::anyhow!("rate_limit_ip_endpoint = `{}`: {e}", self.rate_limit_ip_endpoint))?;
+        if let Some(url) = &self.redis_url {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| anyhow::anyhow!("redis_url = `{}`: {e}", assay_store::redact_url(url)))?;
+            if !matches!(parsed.scheme(), "redis" | "rediss" | "redis+unix" | "unix") {
+                anyhow::bail!("redis_url must be redis://HOST[:PORT][/DB], not `{}`", assay_store::redact_url(url));
+            }
+        }
+        if self.redis_key_prefix.trim().is_empty() {
+            anyhow::bail!("redis_key_prefix must not be empty");
+        }
+        let config = RateLimitConfig {
+            enabled: self.rate_limit_enabled,
+            school_per_minute: self.rate_limit_school_per_minute,
+            credential_per_second: self.rate_limit_credential_per_second,
+            credential_burst: self.rate_limit_credential_burst,
+            ip_endpoint_windows,
+            login_failures_per_15min: self.rate_limit_login_failures_per_15min,
+            redis_url: self.redis_url.clone(),
+            redis_key_prefix: self.redis_key_prefix.clone(),
+        };
+        config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(config)
+    }
+
+    /// The configuration as TOML, with any database or Redis password hidden.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = assay_store::redact_url(&shown.database_url);
+        shown.redis_url = shown.redis_url.as_deref().map(assay_store::redact_url);
         toml_string(&shown)
     }
 }

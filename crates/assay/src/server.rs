@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use assay_api::{AppState, BaseUrlPolicy, Limits};
+use assay_api::{AppState, BaseUrlPolicy, Limits, rate_limit::RateLimiter};
 use assay_store::{Store, StoreOptions};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -39,6 +39,11 @@ impl Server {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let addr = listener.local_addr()?;
+        // A configured Redis that does not answer stops startup here rather than limiting per process unnoticed.
+        let limiter = RateLimiter::connect(config.rate_limit_config()?).await?;
+        if limiter.is_shared() {
+            tracing::info!("rate limits are shared through Redis");
+        }
         let state = AppState::new(
             store.clone(),
             BaseUrlPolicy { public_url: config.public_url.clone(), trust_proxy: config.trust_proxy },
@@ -46,12 +51,14 @@ impl Server {
                 max_body_bytes: config.max_body_bytes,
                 request_timeout: Duration::from_secs(config.request_timeout_secs),
             },
+            limiter,
         );
         let app = assay_api::app_with(state, extra);
         let sequencer = assay_store::events::spawn_sequencer(store.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let serving = tokio::spawn(async move {
-            axum::serve(listener, app)
+            // With the peer's address, which the per-address rate limits key on.
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = rx.await;
                 })

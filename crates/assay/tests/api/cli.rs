@@ -103,6 +103,19 @@ fn configuration_layers_flags_over_environment_over_file_over_defaults() {
     assert!(!ok && err.contains("bnid"), "{err}");
     let (ok, _, err) = run(assay().current_dir(dir.path()).args(["config", "--config", "missing.toml"]));
     assert!(!ok && err.contains("missing.toml"), "{err}");
+    // Rate limit windows are parsed and checked; a Redis password is never printed either.
+    let out = show(
+        &[("ASSAY_REDIS_URL", "redis://:s3cret@cache.internal:6379/2")],
+        &["--rate-limit-ip-endpoint", "minute=10, second=2"],
+    );
+    assert!(
+        out.contains("rate_limit_ip_endpoint = \"minute=10, second=2\"")
+            && out.contains("redis_url = \"redis://:***@cache.internal:6379/2\"")
+            && !out.contains("s3cret"),
+        "{out}"
+    );
+    let (ok, _, err) = run(assay().current_dir(dir.path()).args(["config", "--rate-limit-ip-endpoint", "fortnight=3"]));
+    assert!(!ok && err.contains("rate_limit_ip_endpoint") && err.contains("fortnight"), "{err}");
     // Every option is documented in `serve --help`.
     let (_, help, _) = run(assay().args(["serve", "--help"]));
     for option in [
@@ -115,6 +128,15 @@ fn configuration_layers_flags_over_environment_over_file_over_defaults() {
         "--db-max-connections",
         "--log-format",
         "--log-level",
+        "--rate-limit-enabled",
+        "--rate-limit-school-per-minute",
+        "--rate-limit-credential-per-second",
+        "--rate-limit-credential-burst",
+        "--rate-limit-ip-endpoint",
+        "--rate-limit-login-failures-per-15min",
+        "--redis-url",
+        "--redis-key-prefix",
+        "ASSAY_REDIS_URL",
         "--demo",
         "--config",
         "ASSAY_DATABASE_URL",

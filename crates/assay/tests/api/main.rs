@@ -12,5 +12,6 @@ mod identity;
 mod isolation;
 mod openapi;
 mod pagination;
+mod rate_limits;
 mod schema;
 mod users;
