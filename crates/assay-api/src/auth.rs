@@ -24,7 +24,7 @@ use axum::{
     http::request::Parts,
 };
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, rate_limit::RateSubject};
 
 const REALM: &str = "assay";
 
@@ -249,6 +249,75 @@ impl FromRequestParts<AppState> for Caller {
         }
         Ok(caller)
     }
+}
+
+/// How long a school's own rate limit (`accounts.api_rate_limit_per_minute`) is remembered before it is read
+/// again: a change takes effect within this time, and a request costs no extra query.
+const SCHOOL_LIMIT_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Per-school rate-limit overrides, read from the database at most once per `SCHOOL_LIMIT_TTL`.
+#[derive(Default)]
+pub struct SchoolLimits {
+    cache: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Option<u32>)>>,
+}
+
+impl SchoolLimits {
+    async fn get(&self, state: &AppState, school_id: i64) -> Option<u32> {
+        let now = std::time::Instant::now();
+        if let Ok(cache) = self.cache.lock()
+            && let Some((read_at, limit)) = cache.get(&school_id)
+            && now.duration_since(*read_at) < SCHOOL_LIMIT_TTL
+        {
+            return *limit;
+        }
+        let limit = assay_store::accounts::find_unscoped(state.store.read(), school_id)
+            .await
+            .ok()
+            .and_then(|school| RateSubject::school_limit_from_column(school.api_rate_limit_per_minute));
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 10_000 {
+                cache.retain(|_, (read_at, _)| now.duration_since(*read_at) < SCHOOL_LIMIT_TTL);
+            }
+            cache.insert(school_id, (now, limit));
+        }
+        limit
+    }
+}
+
+/// Authenticates the request before the rate limiter and the handler run: a valid credential's principal is
+/// kept in the request (the `Caller` and `Partner` extractors take it from there instead of checking again) and
+/// a `RateSubject` names the school and credential whose budgets the request spends. A missing or bad
+/// credential is not refused here: the handler's extractor refuses it, so public endpoints stay public.
+pub async fn attach(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (mut parts, body) = req.into_parts();
+    let subject = if parts.uri.path().starts_with(crate::abconnect::auth::API_PREFIX) {
+        match crate::abconnect::auth::authenticate(&state, &parts.method, parts.uri.path(), parts.uri.query()).await {
+            Ok(partner) => {
+                let subject = (partner.root_account_id, format!("partner:{}", partner.id));
+                parts.extensions.insert(partner);
+                Some(subject)
+            }
+            Err(_) => None,
+        }
+    } else {
+        match resolve(&parts, &state).await {
+            Ok(Some(caller)) => {
+                let subject = (caller.scope.root_account_id(), caller.credential_key());
+                parts.extensions.insert(caller);
+                Some(subject)
+            }
+            Ok(None) | Err(_) => None,
+        }
+    };
+    if let Some((school_id, credential)) = subject {
+        let school_limit_per_minute = state.school_limits.get(&state, school_id).await;
+        parts.extensions.insert(RateSubject { school_id, school_limit_per_minute, credential });
+    }
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 /// The account path of the caller's school.

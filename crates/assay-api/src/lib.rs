@@ -40,6 +40,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// The rate limiter every request passes through (and the login endpoints ask).
     pub limiter: Arc<rate_limit::RateLimiter>,
+    /// Schools' own rate limits, cached briefly.
+    pub school_limits: Arc<auth::SchoolLimits>,
     /// The OpenAPI document, set once the router is built.
     pub openapi: Arc<std::sync::OnceLock<utoipa::openapi::OpenApi>>,
 }
@@ -51,6 +53,7 @@ impl AppState {
             base_url: Arc::new(base_url),
             limits: Arc::new(limits),
             limiter: Arc::new(limiter),
+            school_limits: Arc::new(auth::SchoolLimits::default()),
             openapi: Arc::new(std::sync::OnceLock::new()),
         }
     }
@@ -76,6 +79,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     // Route layers added later run earlier: the authentication layer that inserts `rate_limit::RateSubject` must
     // be added after this line, so that it runs before the limiter.
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::enforce));
+    let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::attach));
     let _ = state.openapi.set(openapi::finish(document));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     api.fallback(middleware::route_not_found)

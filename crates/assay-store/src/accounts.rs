@@ -426,3 +426,37 @@ pub async fn delete(
     .await?;
     Ok(deleted)
 }
+
+/// Sets (or, with `None`, clears) a school's own request limit per minute. An operator's setting: the CLI
+/// changes it, not the school's own administrators, who could otherwise lift the deployment's limit.
+pub async fn set_rate_limit_unscoped(
+    store: &crate::Store,
+    school_id: i64,
+    per_minute: Option<i32>,
+) -> Result<(), StoreError> {
+    store
+        .write(move |txn| {
+            Box::pin(async move {
+                let school = find_unscoped(txn, school_id).await?;
+                if !school.is_root() {
+                    return Err(StoreError::Invalid { field: "school", message: "not a school (root account)".into() });
+                }
+                let mut model: account::ActiveModel = school.clone().into();
+                model.api_rate_limit_per_minute = Set(per_minute);
+                model.updated_at = Set(crate::now());
+                let updated = model.update(txn).await?;
+                events::record_update(
+                    txn,
+                    school_id,
+                    "account",
+                    school_id,
+                    Actor::system(),
+                    json!({"api_rate_limit_per_minute": school.api_rate_limit_per_minute}),
+                    json!({"api_rate_limit_per_minute": updated.api_rate_limit_per_minute}),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}

@@ -59,6 +59,14 @@ enum AdminCommand {
         #[arg(long, default_value = "admin")]
         admin_login: String,
     },
+    /// Set a school's own request limit per minute (shared by all its credentials), or `default`.
+    SetRateLimit {
+        /// The school (root account id).
+        #[arg(long)]
+        school: i64,
+        /// Requests per minute, or `default` for the deployment's `rate_limit_school_per_minute`.
+        per_minute: String,
+    },
     /// Issue an API token for a user; the token is printed once and not stored.
     CreateToken {
         /// User id, login name, or sis_user_id:X (with --school).
@@ -204,6 +212,22 @@ async fn run_admin(store: &assay_store::Store, command: AdminCommand) -> anyhow:
         AdminCommand::CreateSchool { name, admin_name, admin_login } => {
             let created = admin::create_school(store, &name, &admin_name, &admin_login).await?;
             println!("school_id={} admin_user_id={}", created.school.id, created.admin.id);
+        }
+        AdminCommand::SetRateLimit { school, per_minute } => {
+            let limit = match per_minute.as_str() {
+                "default" => None,
+                n => Some(
+                    n.parse::<i32>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| anyhow::anyhow!("`{n}` is not a positive number or `default`"))?,
+                ),
+            };
+            assay_store::accounts::set_rate_limit_unscoped(store, school, limit).await?;
+            println!(
+                "school {school}: {} requests per minute",
+                limit.map_or("the deployment's".to_owned(), |n| n.to_string())
+            );
         }
         AdminCommand::CreateToken { user, school, purpose, expires_in_days } => {
             let user = admin::find_user(store, &user, school).await?;

@@ -45,11 +45,12 @@ pub struct OAuthError {
     status: StatusCode,
     error: &'static str,
     description: String,
+    retry_after: Option<u64>,
 }
 
 impl OAuthError {
     fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        OAuthError { status, error, description: description.into() }
+        OAuthError { status, error, description: description.into(), retry_after: None }
     }
     fn invalid_request(description: impl Into<String>) -> Self {
         OAuthError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
@@ -104,6 +105,9 @@ impl IntoResponse for OAuthError {
             (self.status, Json(json!({"error": self.error, "error_description": self.description}))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"assay\""));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         no_store(response)
     }
@@ -168,6 +172,33 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// The user whose login `username` has password `password` (username ignoring case, password exactly). With
 /// `school`, only that school is searched; without, the login must match in exactly one school.
 async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    school: Option<i64>,
+) -> OAuthResult<Option<user::Model>> {
+    // Sign-in attempts are throttled per login name: failures spend from a budget that refills over 15 minutes.
+    let budget = state.limiter.login_allowed(username).await;
+    if !budget.allowed {
+        let seconds = budget.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(1);
+        tracing::info!(target: "assay::security", "sign-in throttled");
+        return Err(OAuthError {
+            retry_after: Some(seconds),
+            ..OAuthError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "invalid_grant",
+                format!("Rate Limit Exceeded: too many failed sign-ins for this login; retry in {seconds} seconds."),
+            )
+        });
+    }
+    let user = match_password(state, username, password, school).await?;
+    if user.is_none() {
+        state.limiter.check_login_failure(username).await;
+    }
+    Ok(user)
+}
+
+async fn match_password(
     state: &AppState,
     username: &str,
     password: &str,

@@ -526,3 +526,37 @@ backend_test!(the_permissions_endpoint_answers_from_the_policy, |t| {
         t.get("/api/v1/accounts/self/permissions?permissions[]=manage_account_settings").token(&token).send().await;
     assert_eq!(res.body, json!({"manage_account_settings": false}));
 });
+
+backend_test!(
+    failed_sign_ins_are_throttled_per_login,
+    |c| {
+        c.rate_limit_login_failures_per_15min = 3;
+    },
+    |t| {
+        t.create_user_with_password("Tess Throttle", "tess@a.test", "Right-Pass-1").await;
+        let attempt = |password: &'static str| {
+            let req = t.anonymous(Method::POST, "/api/token").form(&[
+                ("grant_type", "password"),
+                ("username", "TESS@a.test"),
+                ("password", password),
+            ]);
+            async move { req.send().await }
+        };
+        for _ in 0..3 {
+            assert_eq!(attempt("wrong").await.status, StatusCode::BAD_REQUEST);
+        }
+        // The budget is spent: even the right password waits, and the answer says for how long.
+        let res = attempt("Right-Pass-1").await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+        assert!(res.body["error_description"].as_str().unwrap().contains("Rate Limit Exceeded"));
+        assert!(res.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+        // Other logins are not affected.
+        t.create_user_with_password("Una Unaffected", "una@a.test", "Una-Pass-12").await;
+        let res = t
+            .anonymous(Method::POST, "/api/token")
+            .form(&[("grant_type", "password"), ("username", "una@a.test"), ("password", "Una-Pass-12")])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+);

@@ -257,7 +257,7 @@ async fn a_configured_redis_that_does_not_answer_stops_startup() {
 // once it does, set `SUBJECT_REQUIRED` to true so they can never silently stop again.
 
 /// Whether a missing `RateSubject` fails the tests below (true once authentication attaches it).
-const SUBJECT_REQUIRED: bool = false;
+const SUBJECT_REQUIRED: bool = true;
 
 /// The school limit every test below configures: a value no per-address window uses, so the headers tell whose
 /// budget they report.
@@ -317,16 +317,15 @@ backend_test!(
     },
     |t| {
         if subject_is_attached(&t).await {
-            use sea_orm::{ConnectionTrait, Statement};
-            let db = t.store().read();
-            db.execute_raw(Statement::from_string(
-                db.get_database_backend(),
-                format!("UPDATE accounts SET api_rate_limit_per_minute = 3 WHERE id = {}", t.school.id),
-            ))
-            .await
-            .unwrap();
+            assay_store::accounts::set_rate_limit_unscoped(t.store(), t.school.id, Some(3)).await.unwrap();
+            // Schools' limits are cached for a second, so a request costs no extra query.
+            tokio::time::sleep(Duration::from_millis(1100)).await;
             let res = t.get("/api/v1/users/self").send().await;
             assert_eq!(number(&res, "ratelimit-limit"), 3);
+            assay_store::accounts::set_rate_limit_unscoped(t.store(), t.school.id, None).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+            let res = t.get("/api/v1/users/self").send().await;
+            assert_eq!(number(&res, "ratelimit-limit"), u64::from(SCHOOL_LIMIT));
         }
     }
 );
