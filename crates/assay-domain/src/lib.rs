@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api_scope;
+pub mod course;
 pub mod error_code;
 pub mod id_ref;
 pub mod policy;

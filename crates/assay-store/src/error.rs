@@ -36,6 +36,8 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_users_sis_user_id", "users.sis_user_id", "sis_user_id"),
     ("ux_users_integration_id", "users.integration_id", "integration_id"),
     ("ux_logins_unique_id", "logins.unique_id_normalized", "unique_id"),
+    ("ux_courses_sis_course_id", "courses.sis_course_id", "sis_course_id"),
+    ("ux_courses_integration_id", "courses.integration_id", "integration_id"),
 ];
 
 impl From<DbErr> for StoreError {

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 mod connect;
+pub mod courses;
 pub mod developer_keys;
 pub mod entity;
 mod error;

@@ -61,6 +61,9 @@ fn render(k: &api_key::Model, full: Option<String>) -> ApiKeyJson {
 pub struct ApiKeyFields {
     #[serde(default, deserialize_with = "de::opt_string")]
     pub name: Option<String>,
+    /// Limit the key to one course of the account (id or `sis_course_id:X`): reviewer rights in that course only.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub course_id: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -106,13 +109,26 @@ async fn create_api_key(
     let mut v = Validation::new();
     v.text("/api_key/name", fields.name.as_deref(), true, 255);
     v.finish()?;
+    let course_id = match &fields.course_id {
+        None => None,
+        Some(raw) => {
+            let not_here = || ApiError::invalid_field("/api_key/course_id", "no such course in this account");
+            let course = super::courses::resolve(&state, &caller, raw, false).await.map_err(|_| not_here())?;
+            if !course.account_path.is_within(&account.account_path()) {
+                return Err(not_here());
+            }
+            Some(course.course.id)
+        }
+    };
     let scope = caller.scope;
     let actor = caller.actor();
     let name = fields.name.unwrap_or_default().trim().to_owned();
     let account_id = account.id;
     let (key, full) = state
         .store
-        .write(move |txn| Box::pin(async move { api_keys::create(txn, &scope, account_id, None, name, actor).await }))
+        .write(move |txn| {
+            Box::pin(async move { api_keys::create(txn, &scope, account_id, course_id, name, actor).await })
+        })
         .await?;
     let location = format!("{}/api/v1/accounts/{}/api_keys/{}", state.base_url.resolve(&headers), account_id, key.id);
     Ok(Created { location, body: render(&key, Some(full)) })

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod courses;
 pub mod developer_keys;
 pub mod diagnostics;
 pub mod events;
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(diagnostics::router())
         .merge(accounts::router())
         .merge(users::router())
+        .merge(courses::router())
         .merge(events::router())
         .merge(tokens::router())
         .merge(oauth::router())

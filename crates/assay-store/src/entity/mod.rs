@@ -4,6 +4,7 @@ pub mod access_token;
 pub mod account;
 pub mod account_user;
 pub mod api_key;
+pub mod course;
 pub mod developer_key;
 pub mod event;
 pub mod login;

@@ -44,6 +44,12 @@ impl Fixtures {
         t.post(&format!("/api/v1/users/{user}/api_key")).send().await;
         let logins = t.get(&format!("/api/v1/users/{user}/logins")).send().await;
         ids.insert("login", logins.body[0]["id"].to_string());
+        let course = t
+            .post("/api/v1/accounts/self/courses")
+            .form(&[("course[name]", "A's course"), ("course[sis_course_id]", "A-C1")])
+            .send()
+            .await;
+        ids.insert("course", course.body["id"].to_string());
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -75,6 +81,7 @@ impl Fixtures {
                 (_, "api_keys") => "api_key",
                 (_, "logins") => "login",
                 (_, "partners") => "partner",
+                (_, "courses") => "course",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -99,6 +106,9 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         "/api/v1/accounts/self/partners".to_owned(),
         "/api/v1/accounts/self/users?per_page=100".to_owned(),
         "/api/v1/accounts/self/sub_accounts?recursive=true".to_owned(),
+        format!("/api/v1/courses/{}", f.ids["course"]),
+        "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
+            .to_owned(),
     ] {
         let mut body = t.get(&path).send().await.body;
         strip(&mut body, "last_used_at");
@@ -129,6 +139,8 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("api_key[name]", "Hijacked"),
     ("login[unique_id]", "intruder"),
     ("partner[name]", "Hijacked"),
+    ("course[name]", "Hijacked"),
+    ("event", "delete"),
 ];
 
 backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
@@ -164,7 +176,9 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                 assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} {template} as another school: {}", res.body);
             } else {
                 let text = res.body.to_string();
-                for marker in ["alice@a.test", "A branch", "A's key", "A's grader", "A's partner", "School A"] {
+                for marker in
+                    ["alice@a.test", "A branch", "A's key", "A's grader", "A's partner", "A's course", "School A"]
+                {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
                 }
             }

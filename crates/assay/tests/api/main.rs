@@ -7,6 +7,7 @@ mod abconnect;
 mod accounts;
 mod cli;
 mod conventions;
+mod courses;
 mod events;
 mod identity;
 mod isolation;
