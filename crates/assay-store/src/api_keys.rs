@@ -134,21 +134,13 @@ pub async fn authenticate(store: &Store, credential: &str) -> Result<Option<api_
     if !secrets::matches(secret, &key.secret_hash) {
         return Ok(None);
     }
-    let now = crate::now();
-    if key.last_used_at.is_none_or(|at| now - at >= chrono::TimeDelta::seconds(60)) {
-        let id = key.id;
-        store
-            .write_quietly(move |txn| {
-                Box::pin(async move {
-                    api_key::Entity::update_many()
-                        .col_expr(api_key::Column::LastUsedAt, sea_orm::sea_query::Expr::val(now))
-                        .filter(api_key::Column::Id.eq(id))
-                        .exec(txn)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .await?;
-    }
+    crate::touch_last_used::<api_key::Entity>(
+        store,
+        api_key::Column::LastUsedAt,
+        api_key::Column::Id,
+        key.id,
+        key.last_used_at,
+    )
+    .await?;
     Ok(Some(key))
 }

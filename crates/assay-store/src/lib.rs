@@ -35,6 +35,39 @@ pub(crate) fn assign<T: Into<sea_orm::Value>>(field: &mut sea_orm::ActiveValue<T
     }
 }
 
+/// `last_used_at` columns are written at most this often per credential, so authenticating stays a read.
+pub(crate) const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// Records that a credential was just used, unless it was recorded less than `LAST_USED_GRANULARITY` ago.
+pub(crate) async fn touch_last_used<E: sea_orm::EntityTrait>(
+    store: &Store,
+    last_used_at: E::Column,
+    id_column: E::Column,
+    id: i64,
+    previous: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), StoreError>
+where
+    E::Column: Send + 'static,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let now = now();
+    if previous.is_some_and(|at| now - at < LAST_USED_GRANULARITY) {
+        return Ok(());
+    }
+    store
+        .write_quietly(move |txn| {
+            Box::pin(async move {
+                E::update_many()
+                    .col_expr(last_used_at, sea_orm::sea_query::Expr::val(now))
+                    .filter(id_column.eq(id))
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
 /// Time as the store records it: UTC, microsecond precision (the precision both databases keep).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};

@@ -28,9 +28,6 @@ pub const MAX_MAX_LIFETIME_SECS: i64 = 604_800;
 const GENERATED_ID_PREFIX: &str = "p_";
 const PARTNER_ID_MAX_LEN: usize = 64;
 
-/// `last_used_at` is written at most this often per partner, so authenticating stays a read.
-const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
 /// The fields of a new partner.
 #[derive(Debug, Clone)]
 pub struct NewPartner {
@@ -216,25 +213,16 @@ pub async fn find_active_unscoped<C: ConnectionTrait>(
         .await?)
 }
 
-/// Records that `partner` just authenticated, at most once a minute per partner (see `LAST_USED_GRANULARITY`).
+/// Records that `partner` just authenticated, at most once a minute per partner (see `crate::LAST_USED_GRANULARITY`).
 pub async fn touch_last_used(store: &Store, partner: &partner::Model) -> Result<(), StoreError> {
-    let now = crate::now();
-    if partner.last_used_at.is_some_and(|at| now - at < LAST_USED_GRANULARITY) {
-        return Ok(());
-    }
-    let id = partner.id;
-    store
-        .write_quietly(move |txn| {
-            Box::pin(async move {
-                partner::Entity::update_many()
-                    .col_expr(partner::Column::LastUsedAt, Expr::val(now))
-                    .filter(partner::Column::Id.eq(id))
-                    .exec(txn)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
+    crate::touch_last_used::<partner::Entity>(
+        store,
+        partner::Column::LastUsedAt,
+        partner::Column::Id,
+        partner.id,
+        partner.last_used_at,
+    )
+    .await
 }
 
 #[cfg(test)]

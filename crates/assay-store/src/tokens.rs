@@ -21,9 +21,6 @@ pub const TOKEN_PREFIX: &str = "assay_";
 pub const REFRESH_PREFIX: &str = "assayr_";
 pub const PENDING: &str = "pending";
 
-/// `last_used_at` is written at most this often per token, so authenticating stays a read.
-const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
 /// How a token came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -203,21 +200,14 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Result<Authenti
     else {
         return Ok(Err(Refusal::Revoked));
     };
-    if token.last_used_at.is_none_or(|at| now - at >= LAST_USED_GRANULARITY) {
-        let id = token.id;
-        store
-            .write_quietly(move |txn| {
-                Box::pin(async move {
-                    access_token::Entity::update_many()
-                        .col_expr(access_token::Column::LastUsedAt, sea_orm::sea_query::Expr::val(now))
-                        .filter(access_token::Column::Id.eq(id))
-                        .exec(txn)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .await?;
-    }
+    crate::touch_last_used::<access_token::Entity>(
+        store,
+        access_token::Column::LastUsedAt,
+        access_token::Column::Id,
+        token.id,
+        token.last_used_at,
+    )
+    .await?;
     let kind = TokenKind::parse(&token.kind);
     Ok(Ok(Authenticated { token, user: owner, kind, scopes }))
 }

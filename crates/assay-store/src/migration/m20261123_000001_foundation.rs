@@ -105,21 +105,11 @@ enum Events {
 }
 
 fn unique(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table).unique();
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    index.to_owned()
+    super::util::index(name, table, cols, true)
 }
 
 fn plain(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    index.to_owned()
+    super::util::index(name, table, cols, false)
 }
 
 #[async_trait::async_trait]

@@ -95,17 +95,7 @@ enum Partners {
     UpdatedAt,
 }
 
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    if unique {
-        index.unique();
-    }
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    index.to_owned()
-}
+use super::util::index;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -39,15 +39,7 @@ enum Accounts {
 }
 
 fn index(name: &str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Courses::Table);
-    if unique {
-        index.unique();
-    }
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    index.to_owned()
+    super::util::index(name, Courses::Table, cols, unique)
 }
 
 #[async_trait::async_trait]
