@@ -25,6 +25,8 @@ pub enum Permission {
     ViewEvents,
     /// Create and revoke credentials for others: developer keys, API keys, users' API keys, partners, tokens.
     ManageCredentials,
+    /// Create, see and revoke a user's personal access tokens (users hold it for themselves).
+    ManageTokens,
     /// Read a course and its settings.
     ViewCourse,
     /// Change a course, its sections and its content.
@@ -54,6 +56,7 @@ impl Permission {
         Permission::ManageSis,
         Permission::ViewEvents,
         Permission::ManageCredentials,
+        Permission::ManageTokens,
         Permission::ViewCourse,
         Permission::ManageCourse,
         Permission::ViewRoster,
@@ -75,6 +78,7 @@ impl Permission {
             Permission::ManageSis => "manage_sis",
             Permission::ViewEvents => "view_events",
             Permission::ManageCredentials => "manage_developer_keys",
+            Permission::ManageTokens => "manage_access_tokens",
             Permission::ViewCourse => "read_course_content",
             Permission::ManageCourse => "manage_content",
             Permission::ViewRoster => "read_roster",
@@ -189,7 +193,7 @@ impl CourseRole {
 }
 
 /// What every signed-in user may do to their own user record.
-const SELF_PERMISSIONS: &[Permission] = &[Permission::ViewUsers, Permission::ManageUsers];
+const SELF_PERMISSIONS: &[Permission] = &[Permission::ViewUsers, Permission::ManageUsers, Permission::ManageTokens];
 
 /// The roles a principal holds, loaded once per request.
 #[derive(Debug, Clone, Default)]
