@@ -57,6 +57,8 @@ error_codes! {
         "The account does not exist in the caller's school, or the caller may not see it.";
     CourseNotFound => "course_not_found", 404, "Not Found",
         "The course does not exist in the caller's school (or was deleted), or the caller may not see it.";
+    SectionNotFound => "section_not_found", 404, "Not Found",
+        "The section does not exist in the caller's school (or was deleted), or the caller may not see it.";
     UserNotFound => "user_not_found", 404, "Not Found",
         "The user does not exist in the caller's school, or the caller may not see it.";
     PartnerNotFound => "partner_not_found", 404, "Not Found",

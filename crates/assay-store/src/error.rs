@@ -38,6 +38,8 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_logins_unique_id", "logins.unique_id_normalized", "unique_id"),
     ("ux_courses_sis_course_id", "courses.sis_course_id", "sis_course_id"),
     ("ux_courses_integration_id", "courses.integration_id", "integration_id"),
+    ("ux_sections_sis_section_id", "course_sections.sis_section_id", "sis_section_id"),
+    ("ux_sections_integration_id", "course_sections.integration_id", "integration_id"),
 ];
 
 impl From<DbErr> for StoreError {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_user;
 pub mod api_key;
 pub mod course;
+pub mod course_section;
 pub mod developer_key;
 pub mod event;
 pub mod login;

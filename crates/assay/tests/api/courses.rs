@@ -179,3 +179,74 @@ backend_test!(course_bound_api_keys_review_one_course_only, |t| {
         .await
         .assert_error(422, "validation_failed");
 });
+
+backend_test!(sections_belong_to_courses_and_are_found_by_sis_id, |t| {
+    let course = t.post("/api/v1/accounts/self/courses").form(&[("course[name]", "Chemistry")]).send().await.body["id"]
+        .as_i64()
+        .unwrap();
+    let res = t
+        .post(&format!("/api/v1/courses/{course}/sections"))
+        .form(&[("course_section[name]", "Group A"), ("course_section[sis_section_id]", "CHEM-A")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let a = res.body["id"].as_i64().unwrap();
+    assert_eq!((res.body["course_id"].as_i64(), res.body["sis_section_id"].as_str()), (Some(course), Some("CHEM-A")));
+    assert_eq!(res.header("location"), Some(format!("{}/api/v1/sections/{a}", t.base).as_str()));
+    let b =
+        t.post(&format!("/api/v1/courses/{course}/sections")).json(&json!({"course_section": {}})).send().await.body;
+    assert_eq!(b["name"], "Chemistry", "the name defaults to the course's");
+    assert_eq!(t.get("/api/v1/sections/sis_section_id:CHEM-A").send().await.body["id"], a);
+    let listed: Vec<i64> = t
+        .get(&format!("/api/v1/courses/{course}/sections"))
+        .send()
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, vec![a, b["id"].as_i64().unwrap()]);
+    let res = t
+        .put(&format!("/api/v1/sections/{a}"))
+        .form(&[
+            ("course_section[name]", "Group Alpha"),
+            ("course_section[start_at]", "2026-09-01"),
+            ("course_section[end_at]", "2026-08-01"),
+        ])
+        .send()
+        .await;
+    res.assert_error(422, "validation_failed");
+    let res = t.put(&format!("/api/v1/sections/{a}")).form(&[("course_section[name]", "Group Alpha")]).send().await;
+    assert_eq!(res.body["name"], "Group Alpha");
+    t.post(&format!("/api/v1/courses/{course}/sections"))
+        .form(&[("course_section[sis_section_id]", "CHEM-A")])
+        .send()
+        .await
+        .assert_error(409, "conflict");
+    let res = t.delete(&format!("/api/v1/sections/{a}")).send().await;
+    assert_eq!(res.status, StatusCode::OK);
+    t.get(&format!("/api/v1/sections/{a}")).send().await.assert_error(404, "section_not_found");
+    // The SIS id is free again once its section is deleted.
+    let res = t
+        .post(&format!("/api/v1/courses/{course}/sections"))
+        .form(&[("course_section[sis_section_id]", "CHEM-A")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    // A deleted course takes its sections out of sight.
+    t.delete(&format!("/api/v1/courses/{course}")).form(&[("event", "delete")]).send().await;
+    t.get("/api/v1/sections/sis_section_id:CHEM-A").send().await.assert_error(404, "section_not_found");
+    let student = t.create_user("Sam", "sam@a.test", None).await["id"].as_i64().unwrap();
+    let token = t.token_for(student).await;
+    let other = t.post("/api/v1/accounts/self/courses").form(&[("course[name]", "Other")]).send().await.body["id"]
+        .as_i64()
+        .unwrap();
+    t.post(&format!("/api/v1/courses/{other}/sections"))
+        .token(&token)
+        .form(&[("course_section[name]", "Mine")])
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
+});

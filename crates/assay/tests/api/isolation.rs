@@ -50,6 +50,12 @@ impl Fixtures {
             .send()
             .await;
         ids.insert("course", course.body["id"].to_string());
+        let section = t
+            .post(&format!("/api/v1/courses/{}/sections", course.body["id"]))
+            .form(&[("course_section[name]", "A's section")])
+            .send()
+            .await;
+        ids.insert("section", section.body["id"].to_string());
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -74,6 +80,7 @@ impl Fixtures {
             let kind = match (*segment, collection) {
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
+                ("{course_id}", _) => "course",
                 (_, "accounts") | (_, "sub_accounts") => "account",
                 (_, "users") => "user",
                 (_, "tokens") => "token",
@@ -82,6 +89,7 @@ impl Fixtures {
                 (_, "logins") => "login",
                 (_, "partners") => "partner",
                 (_, "courses") => "course",
+                (_, "sections") => "section",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -107,6 +115,7 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         "/api/v1/accounts/self/users?per_page=100".to_owned(),
         "/api/v1/accounts/self/sub_accounts?recursive=true".to_owned(),
         format!("/api/v1/courses/{}", f.ids["course"]),
+        format!("/api/v1/courses/{}/sections", f.ids["course"]),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
     ] {
@@ -140,6 +149,7 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("login[unique_id]", "intruder"),
     ("partner[name]", "Hijacked"),
     ("course[name]", "Hijacked"),
+    ("course_section[name]", "Hijacked"),
     ("event", "delete"),
 ];
 
@@ -176,9 +186,16 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                 assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} {template} as another school: {}", res.body);
             } else {
                 let text = res.body.to_string();
-                for marker in
-                    ["alice@a.test", "A branch", "A's key", "A's grader", "A's partner", "A's course", "School A"]
-                {
+                for marker in [
+                    "alice@a.test",
+                    "A branch",
+                    "A's key",
+                    "A's grader",
+                    "A's partner",
+                    "A's course",
+                    "A's section",
+                    "School A",
+                ] {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
                 }
             }

@@ -32,6 +32,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/courses/{id}"),
     ("PUT", "/api/v1/courses/{id}"),
     ("DELETE", "/api/v1/courses/{id}"),
+    ("GET", "/api/v1/courses/{course_id}/sections"),
+    ("POST", "/api/v1/courses/{course_id}/sections"),
+    ("GET", "/api/v1/sections/{id}"),
+    ("PUT", "/api/v1/sections/{id}"),
+    ("DELETE", "/api/v1/sections/{id}"),
     ("GET", "/api/v1/accounts/{account_id}/permissions"),
     ("GET", "/api/v1/users/{user_id}/user_generated_tokens"),
     ("POST", "/api/v1/users/{user_id}/tokens"),
@@ -86,7 +91,11 @@ backend_test!(every_route_is_documented_and_every_documented_route_is_served, |t
 
     // Every documented operation is actually routed: it never answers route_not_found or 405.
     for (method, path) in &expected {
-        let concrete = path.replace("{account_id}", "self").replace("{user_id}", "self").replace("{id}", "1");
+        let concrete = path
+            .replace("{account_id}", "self")
+            .replace("{user_id}", "self")
+            .replace("{course_id}", "1")
+            .replace("{id}", "1");
         let res = t.req(Method::from_bytes(method.as_bytes()).unwrap(), &concrete).send().await;
         let code = res.body["errors"][0]["code"].as_str().unwrap_or_default();
         assert!(

@@ -61,6 +61,15 @@ biology = science.create_course(course={"name": "Biology"})
 assert [c.id for c in account.get_courses()] == [algebra.id, biology.id]
 assert [c.id for c in account.get_courses(published=True)] == [algebra.id]
 assert [c.id for c in science.get_courses()] == [biology.id]
+# Sections: create, list, find by SIS id, edit, delete.
+group_a = algebra.create_course_section(course_section={"name": "Group A", "sis_section_id": "ALG-1-A"})
+group_b = algebra.create_course_section(course_section={"name": "Group B"})
+assert group_a.course_id == algebra.id
+assert [s.id for s in algebra.get_sections()] == [group_a.id, group_b.id]
+assert canvas.get_section("ALG-1-A", use_sis_id=True).id == group_a.id
+assert group_a.edit(course_section={"name": "Group Alpha"}).name == "Group Alpha"
+assert group_b.delete().id == group_b.id
+assert [s.id for s in algebra.get_sections()] == [group_a.id]
 assert algebra.conclude() is True
 assert canvas.get_course(algebra.id).workflow_state == "completed"
 assert biology.delete() is True
@@ -87,4 +96,4 @@ try:
     raise AssertionError
 except Unauthorized:
     pass
-print("canvasapi: accounts, users, courses, pagination and errors OK")
+print("canvasapi: accounts, users, courses, sections, pagination and errors OK")
