@@ -38,6 +38,7 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_logins_unique_id", "logins.unique_id_normalized", "unique_id"),
     ("ux_courses_sis_course_id", "courses.sis_course_id", "sis_course_id"),
     ("ux_courses_integration_id", "courses.integration_id", "integration_id"),
+    ("ux_terms_sis_term_id", "enrollment_terms.sis_term_id", "sis_term_id"),
 ];
 
 impl From<DbErr> for StoreError {

@@ -18,6 +18,7 @@ pub mod page;
 pub mod partners;
 mod scope;
 pub mod secrets;
+pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;
 pub mod users;

@@ -11,6 +11,7 @@ pub mod logins;
 pub mod oauth;
 pub mod partners;
 pub mod permissions;
+pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;
 pub mod users;
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(users::router())
         .merge(courses::router())
+        .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())
         .merge(oauth::router())

@@ -6,6 +6,7 @@ pub mod account_user;
 pub mod api_key;
 pub mod course;
 pub mod developer_key;
+pub mod enrollment_term;
 pub mod event;
 pub mod login;
 pub mod partner;

@@ -15,4 +15,5 @@ mod openapi;
 mod pagination;
 mod rate_limits;
 mod schema;
+mod terms;
 mod users;
