@@ -40,6 +40,7 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_courses_integration_id", "courses.integration_id", "integration_id"),
     ("ux_sections_sis_section_id", "course_sections.sis_section_id", "sis_section_id"),
     ("ux_sections_integration_id", "course_sections.integration_id", "integration_id"),
+    ("ux_terms_sis_term_id", "enrollment_terms.sis_term_id", "sis_term_id"),
 ];
 
 impl From<DbErr> for StoreError {

@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod partners;
 pub mod permissions;
 pub mod sections;
+pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;
 pub mod users;
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(courses::router())
         .merge(sections::router())
+        .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())
         .merge(oauth::router())

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_identity;
 mod m20261123_000003_courses;
+mod m20261123_000004_terms;
 mod m20261123_000005_sections;
 mod util;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_identity::Migration),
             Box::new(m20261123_000003_courses::Migration),
+            Box::new(m20261123_000004_terms::Migration),
             Box::new(m20261123_000005_sections::Migration),
         ]
     }

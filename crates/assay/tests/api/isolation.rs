@@ -59,6 +59,13 @@ impl Fixtures {
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
+        let term = t
+            .post("/api/v1/accounts/self/terms")
+            .form(&[("enrollment_term[name]", "A's term"), ("enrollment_term[sis_term_id]", "A-T1")])
+            .send()
+            .await;
+        assert_eq!(term.status, StatusCode::CREATED, "{}", term.body);
+        ids.insert("term", term.body["id"].to_string());
         for (kind, id) in &ids {
             assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
         }
@@ -90,6 +97,7 @@ impl Fixtures {
                 (_, "partners") => "partner",
                 (_, "courses") => "course",
                 (_, "sections") => "section",
+                (_, "terms") => "term",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -116,6 +124,7 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         "/api/v1/accounts/self/sub_accounts?recursive=true".to_owned(),
         format!("/api/v1/courses/{}", f.ids["course"]),
         format!("/api/v1/courses/{}/sections", f.ids["course"]),
+        "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
     ] {
@@ -150,6 +159,7 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("partner[name]", "Hijacked"),
     ("course[name]", "Hijacked"),
     ("course_section[name]", "Hijacked"),
+    ("enrollment_term[name]", "Hijacked"),
     ("event", "delete"),
 ];
 
@@ -194,6 +204,7 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                     "A's partner",
                     "A's course",
                     "A's section",
+                    "A's term",
                     "School A",
                 ] {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");

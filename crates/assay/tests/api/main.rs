@@ -16,4 +16,5 @@ mod openapi;
 mod pagination;
 mod rate_limits;
 mod schema;
+mod terms;
 mod users;
