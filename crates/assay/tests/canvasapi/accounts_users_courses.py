@@ -23,6 +23,14 @@ assert [a.id for a in account.get_subaccounts(recursive=True)] == [science.id, p
 assert account.update(account={"name": "School A", "default_time_zone": "Europe/Amsterdam"})
 assert canvas.get_account(school).default_time_zone == "Europe/Amsterdam"
 
+# Terms: canvasapi reads the list from the `enrollment_terms` root key.
+fall = account.create_enrollment_term(enrollment_term={"name": "Fall 2026", "start_at": "2026-09-01T00:00:00Z", "sis_term_id": "F26"})
+spring = account.create_enrollment_term(enrollment_term={"name": "Spring 2027"})
+assert [t.id for t in account.get_enrollment_terms()] == [fall.id, spring.id]
+assert fall.edit(enrollment_term={"name": "Autumn 2026"}).name == "Autumn 2026"
+assert spring.delete().workflow_state == "deleted"
+assert [t.name for t in account.get_enrollment_terms()] == ["Autumn 2026"]
+
 # Users: created with a login in one call, found by SIS id, edited.
 ada = account.create_user(
     pseudonym={"unique_id": "ada@school.test", "sis_user_id": "S-1", "password": "analytical-engine"},
@@ -96,4 +104,4 @@ try:
     raise AssertionError
 except Unauthorized:
     pass
-print("canvasapi: accounts, users, courses, sections, pagination and errors OK")
+print("canvasapi: accounts, terms, users, courses, sections, pagination and errors OK")
