@@ -1,10 +1,10 @@
 //! `assay serve --demo`: a school to try every surface with, seeded into an empty database.
 
 use assay_store::{
-    Scope, Store, accounts, api_keys, developer_keys,
+    Scope, Store, accounts, api_keys, courses, developer_keys,
     entity::user,
     events::Actor,
-    logins, partners, user_api_keys,
+    logins, partners, sections, terms, user_api_keys,
     users::{self, NewLogin, NewUser},
 };
 
@@ -73,6 +73,28 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                 }
                 for (name, login, sis) in STUDENTS {
                     users::create(txn, &scope, &school, person(name, login, Some(sis)), Actor::system()).await?;
+                }
+                let term = terms::TermFields {
+                    name: Some("Demo Term".into()),
+                    sis_term_id: Some(Some("DEMO-TERM".into())),
+                    ..Default::default()
+                };
+                terms::create(txn, &scope, term, Actor::system()).await?;
+                for (name, code, offered) in
+                    [("Introduction to Assay", "ASSAY-101", true), ("Programming 1", "PROG-1", false)]
+                {
+                    let fields = courses::CourseFields {
+                        name: Some(name.into()),
+                        course_code: Some(code.into()),
+                        sis_course_id: Some(Some(code.into())),
+                        state: offered.then_some(assay_domain::course::CourseState::Available),
+                        ..Default::default()
+                    };
+                    let course = courses::create(txn, &scope, &school, fields, Actor::system()).await?;
+                    for group in ["Group A", "Group B"] {
+                        let section = sections::SectionFields { name: Some(group.into()), ..Default::default() };
+                        sections::create(txn, &scope, &course, section, Actor::system()).await?;
+                    }
                 }
                 Ok(())
             })

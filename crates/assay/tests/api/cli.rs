@@ -180,6 +180,16 @@ async fn binary_round_trip(db: Db) {
     assert_eq!(me["name"], "Ada Admin");
     let users = client.get(format!("{base}/api/v1/accounts/self/users")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(users.headers()["total-count"], "8", "admin + 2 teachers + 5 students");
+    let courses: serde_json::Value = client
+        .get(format!("{base}/api/v1/accounts/self/courses"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(courses.as_array().map(Vec::len), Some(2), "{courses}");
     // Every other printed credential works too.
     let works_as_admin = |bearer: String| {
         let req = client.get(format!("{base}/api/v1/users/self")).bearer_auth(bearer);
