@@ -412,18 +412,8 @@ pub async fn delete(
     model.workflow_state = Set(DELETED.to_owned());
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "account.deleted",
-            subject_type: "account",
-            subject_id: deleted.id,
-            actor,
-            payload: event_payload(&deleted),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "account.deleted", deleted.id, actor, event_payload(&deleted))
+        .await?;
     Ok(deleted)
 }
 

@@ -10,7 +10,7 @@ use crate::{
     Page, PageRequest, Scope, Store, StoreError,
     accounts::{ACTIVE, DELETED},
     entity::api_key,
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
     secrets,
 };
@@ -48,18 +48,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "api_key.created",
-            subject_type: "api_key",
-            subject_id: key.id,
-            actor,
-            payload: payload(&key),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "api_key.created", key.id, actor, payload(&key)).await?;
     Ok((key, format!("{prefix}.{secret}")))
 }
 
@@ -102,18 +91,8 @@ pub async fn revoke(
     model.workflow_state = Set(DELETED.to_owned());
     model.updated_at = Set(crate::now());
     let revoked = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "api_key.deleted",
-            subject_type: "api_key",
-            subject_id: revoked.id,
-            actor,
-            payload: payload(&revoked),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "api_key.deleted", revoked.id, actor, payload(&revoked))
+        .await?;
     Ok(revoked)
 }
 

@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::{
     Page, PageRequest, Scope, StoreError,
     entity::{account, course},
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
 };
 
@@ -95,18 +95,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "course.created",
-            subject_type: "course",
-            subject_id: created.id,
-            actor,
-            payload: payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "course.created", created.id, actor, payload(&created)).await?;
     Ok(created)
 }
 

@@ -9,7 +9,7 @@ use crate::{
     Page, PageRequest, Scope, StoreError,
     accounts::{ACTIVE, DELETED},
     entity::developer_key,
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
     secrets,
 };
@@ -78,18 +78,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "developer_key.created",
-            subject_type: "developer_key",
-            subject_id: key.id,
-            actor,
-            payload: payload(&key),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "developer_key.created", key.id, actor, payload(&key)).await?;
     Ok((key, secret))
 }
 
@@ -173,17 +162,7 @@ pub async fn delete(
     model.workflow_state = Set(DELETED.to_owned());
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "developer_key.deleted",
-            subject_type: "developer_key",
-            subject_id: deleted.id,
-            actor,
-            payload: payload(&deleted),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "developer_key.deleted", deleted.id, actor, payload(&deleted))
+        .await?;
     Ok(deleted)
 }

@@ -63,6 +63,20 @@ pub async fn record(txn: &DatabaseTransaction, event: NewEvent<'_>) -> Result<()
     Ok(())
 }
 
+/// Records `event_type` (`<subject>.<verb>`, e.g. `course.created`) about the subject `subject_id`, whose type is
+/// the part before the dot.
+pub async fn record_change(
+    txn: &DatabaseTransaction,
+    root_account_id: i64,
+    event_type: &str,
+    subject_id: i64,
+    actor: Actor,
+    payload: serde_json::Value,
+) -> Result<(), StoreError> {
+    let subject_type = event_type.split('.').next().unwrap_or(event_type);
+    record(txn, NewEvent { root_account_id, event_type, subject_type, subject_id, actor, payload }).await
+}
+
 /// Records `<subject_type>.updated` with the subject after the change and `changes: {field: [before, after]}`;
 /// records nothing when no field changed.
 pub async fn record_update(

@@ -12,7 +12,7 @@ use crate::{
     Scope, StoreError,
     accounts::{ACTIVE, DELETED},
     entity::{login, user},
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
 };
 
 fn payload(l: &login::Model) -> serde_json::Value {
@@ -64,18 +64,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "login.created",
-            subject_type: "login",
-            subject_id: created.id,
-            actor,
-            payload: payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "login.created", created.id, actor, payload(&created)).await?;
     Ok(created)
 }
 
@@ -117,18 +106,7 @@ pub async fn delete(
     model.unique_id_normalized = Set(format!("{}#deleted-{}", current.unique_id_normalized, current.id));
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "login.deleted",
-            subject_type: "login",
-            subject_id: deleted.id,
-            actor,
-            payload: payload(&deleted),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "login.deleted", deleted.id, actor, payload(&deleted)).await?;
     Ok(deleted)
 }
 

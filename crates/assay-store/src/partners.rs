@@ -13,7 +13,7 @@ use crate::{
     Page, PageRequest, Scope, Store, StoreError,
     accounts::{ACTIVE, DELETED},
     entity::partner,
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
 };
 
@@ -119,18 +119,8 @@ pub async fn create(
     .insert(txn)
     .await
     .map_err(conflict_or)?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "partner.created",
-            subject_type: "partner",
-            subject_id: created.id,
-            actor,
-            payload: event_payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "partner.created", created.id, actor, event_payload(&created))
+        .await?;
     Ok(created)
 }
 
@@ -182,18 +172,8 @@ pub async fn revoke(
         return Err(StoreError::NotFound);
     }
     let revoked = partner::Entity::find_by_id(id).one(txn).await?.ok_or(StoreError::NotFound)?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "partner.deleted",
-            subject_type: "partner",
-            subject_id: revoked.id,
-            actor,
-            payload: event_payload(&revoked),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "partner.deleted", revoked.id, actor, event_payload(&revoked))
+        .await?;
     Ok(revoked)
 }
 

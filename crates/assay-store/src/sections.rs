@@ -11,7 +11,7 @@ use crate::{
     accounts::{ACTIVE, DELETED},
     courses::CourseView,
     entity::{course, course_section},
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
 };
 
@@ -63,18 +63,8 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "section.created",
-            subject_type: "section",
-            subject_id: created.id,
-            actor,
-            payload: payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "section.created", created.id, actor, payload(&created))
+        .await?;
     Ok(created)
 }
 
@@ -153,17 +143,6 @@ pub async fn delete(
     model.integration_id = Set(None);
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "section.deleted",
-            subject_type: "section",
-            subject_id: deleted.id,
-            actor,
-            payload: payload(current),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "section.deleted", deleted.id, actor, payload(current)).await?;
     Ok(deleted)
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::{
     Page, PageRequest, Scope, StoreError,
     entity::enrollment_term,
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
 };
 
@@ -56,18 +56,7 @@ pub async fn create(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "term.created",
-            subject_type: "term",
-            subject_id: created.id,
-            actor,
-            payload: payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "term.created", created.id, actor, payload(&created)).await?;
     Ok(created)
 }
 
@@ -143,17 +132,6 @@ pub async fn delete(
     model.workflow_state = Set(DELETED.to_owned());
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "term.deleted",
-            subject_type: "term",
-            subject_id: deleted.id,
-            actor,
-            payload: payload(&deleted),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "term.deleted", deleted.id, actor, payload(&deleted)).await?;
     Ok(deleted)
 }

@@ -19,7 +19,7 @@ use crate::{
     Page, PageRequest, Scope, StoreError,
     accounts::{ACTIVE, DELETED},
     entity::{account, login, user},
-    events::{self, Actor, NewEvent},
+    events::{self, Actor},
     page::{self, KeyKind, SortColumn},
 };
 
@@ -134,18 +134,8 @@ pub async fn create(
         .insert(txn)
         .await?;
     }
-    events::record(
-        txn,
-        NewEvent {
-            root_account_id: scope.root_account_id(),
-            event_type: "user.created",
-            subject_type: "user",
-            subject_id: created.id,
-            actor,
-            payload: event_payload(&created),
-        },
-    )
-    .await?;
+    events::record_change(txn, scope.root_account_id(), "user.created", created.id, actor, event_payload(&created))
+        .await?;
     Ok(created)
 }
 
