@@ -67,12 +67,15 @@ impl Caller {
     /// The user behind the request, for endpoints that act as a person (tokens, `self`). API keys are refused,
     /// as Momotor refuses its user-interface endpoints to them.
     pub fn require_user(&self) -> Result<&user::Model, ApiError> {
-        self.user().ok_or_else(|| {
-            ApiError::new(
-                assay_domain::Code::Unauthorized,
-                "This endpoint needs a user's credential; an API key cannot call it.",
-            )
-        })
+        self.user().ok_or_else(no_user)
+    }
+
+    /// The token the request authenticated with, for endpoints that act on it (logging out).
+    pub fn require_token(&self) -> Result<i64, ApiError> {
+        match &self.principal {
+            Principal::User { token_id, .. } => Ok(*token_id),
+            Principal::ApiKey { .. } => Err(no_user()),
+        }
     }
 
     /// A stable name for the credential (rate limits, logs).
@@ -100,6 +103,13 @@ impl Caller {
     pub fn actor(&self) -> Actor {
         Actor { user_id: self.user_id() }
     }
+}
+
+fn no_user() -> ApiError {
+    ApiError::new(
+        assay_domain::Code::Unauthorized,
+        "This endpoint needs a user's credential; an API key cannot call it.",
+    )
 }
 
 /// The credential a request presents.

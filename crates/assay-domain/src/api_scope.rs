@@ -45,23 +45,6 @@ impl ApiScope {
         let method = if method == "HEAD" { "GET" } else { method };
         ApiScope { method: method.to_owned(), segments: segments(template) }
     }
-
-    /// The scope written Canvas's way, with `:param` placeholders.
-    pub fn to_canvas(&self, template: &str) -> String {
-        let path: Vec<String> =
-            template
-                .trim_matches('/')
-                .split('/')
-                .map(|s| {
-                    if s.starts_with('{') && s.ends_with('}') {
-                        format!(":{}", &s[1..s.len() - 1])
-                    } else {
-                        s.to_owned()
-                    }
-                })
-                .collect();
-        format!("url:{}|/{}", self.method, path.join("/"))
-    }
 }
 
 /// Whether `scopes` (as stored) allow calling `method` on the route `template`. Unparseable scopes allow nothing.
@@ -94,7 +77,5 @@ mod tests {
         for bad in ["GET|/api/v1/x", "url:FETCH|/api/v1/x", "url:GET|/etc/passwd", "url:GET", ""] {
             assert!(ApiScope::parse(bad).is_none(), "{bad}");
         }
-        let s = ApiScope::for_route("GET", "/api/v1/users/{user_id}/tokens/{id}");
-        assert_eq!(s.to_canvas("/api/v1/users/{user_id}/tokens/{id}"), "url:GET|/api/v1/users/:user_id/tokens/:id");
     }
 }

@@ -241,11 +241,6 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
     grants.account_roles.iter().any(|(held_on, role)| account.is_within(held_on) && role.grants().contains(&permission))
 }
 
-/// True when the principal holds a role on at least one account (decides whether account listings are non-empty).
-pub fn is_any_admin(grants: &Grants) -> bool {
-    !grants.account_roles.is_empty()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,7 +272,6 @@ mod tests {
         assert!(allows(&plain, Permission::ManageUsers, Target::User { user_id: 7, account: &root }));
         assert!(!allows(&plain, Permission::ViewUsers, Target::User { user_id: 8, account: &root }));
         assert!(!allows(&plain, Permission::ViewAccount, Target::Account(&root)));
-        assert!(!is_any_admin(&plain));
         // A principal without a user (an API key) has no "self".
         let key = Grants::default();
         assert!(!allows(&key, Permission::ViewUsers, Target::User { user_id: 0, account: &root }));

@@ -33,12 +33,6 @@ pub struct PageRequest {
     pub total_hint: Option<Option<u64>>,
 }
 
-impl PageRequest {
-    pub fn first(per_page: u64) -> Self {
-        PageRequest { position: Position::Offset(0), per_page, total_hint: None }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,

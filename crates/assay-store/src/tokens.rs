@@ -328,14 +328,6 @@ pub async fn rotate(
     Ok((model.update(txn).await?, secret))
 }
 
-/// Finds the token behind a presented secret, whatever its state (for revoking one's own token).
-pub async fn find_by_secret<C: ConnectionTrait>(
-    conn: &C,
-    secret: &str,
-) -> Result<Option<access_token::Model>, StoreError> {
-    Ok(access_token::Entity::find().filter(access_token::Column::TokenHash.eq(secrets::hash(secret))).one(conn).await?)
-}
-
 /// A token of the caller's school by id, whatever its kind.
 pub async fn find_by_id<C: ConnectionTrait>(
     conn: &C,

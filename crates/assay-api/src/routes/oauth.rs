@@ -83,11 +83,7 @@ impl From<assay_store::StoreError> for OAuthError {
 impl From<crate::error::ApiError> for OAuthError {
     fn from(err: crate::error::ApiError) -> Self {
         let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let error = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE || status.is_client_error() {
-            "invalid_request"
-        } else {
-            "server_error"
-        };
+        let error = if status.is_client_error() { "invalid_request" } else { "server_error" };
         OAuthError::new(status, error, err.message)
     }
 }
@@ -451,10 +447,7 @@ async fn oauth2_token(State(state): State<AppState>, headers: HeaderMap, params:
     responses((status = 200, description = "`{}`"), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 async fn revoke_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    let crate::auth::Principal::User { token_id, .. } = &caller.principal else {
-        return Err(caller.require_user().err().unwrap_or_else(crate::error::ApiError::unauthorized));
-    };
-    let token_id = *token_id;
+    let token_id = caller.require_token()?;
     let scope = caller.scope;
     state
         .store

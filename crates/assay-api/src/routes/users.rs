@@ -86,11 +86,9 @@ fn render(view: &UserView, caller: &Caller) -> UserJson {
 /// Finds a user of the caller's school from a path id (`self` is the caller), or 404.
 pub async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<UserView> {
     let id = id_ref(raw, "user", ID_PREFIXES)?;
-    let current = match (&id, caller.user_id()) {
-        (assay_domain::IdRef::Current, None) => {
-            return Err(caller.require_user().err().unwrap_or_else(ApiError::unauthorized));
-        }
-        (_, user_id) => user_id.unwrap_or(0),
+    let current = match id {
+        assay_domain::IdRef::Current => caller.require_user()?.id,
+        _ => caller.user_id().unwrap_or(0),
     };
     users::find(state.store.read(), &caller.scope, &id, current).await.map_err(|err| match err {
         assay_store::StoreError::NotFound => ApiError::not_found(Code::UserNotFound),
