@@ -89,6 +89,7 @@ pub async fn create(
         restrict_enrollments_to_course_dates: Set(fields.restrict_enrollments_to_course_dates.unwrap_or(false)),
         is_public: Set(fields.is_public.unwrap_or(false)),
         license: Set(fields.license.flatten()),
+        settings: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

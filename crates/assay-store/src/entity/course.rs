@@ -24,6 +24,8 @@ pub struct Model {
     pub restrict_enrollments_to_course_dates: bool,
     pub is_public: bool,
     pub license: Option<String>,
+    /// The settings document of `/courses/:id/settings` (JSON); absent keys take their defaults.
+    pub settings: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

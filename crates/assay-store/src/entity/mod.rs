@@ -7,6 +7,7 @@ pub mod api_key;
 pub mod course;
 pub mod course_section;
 pub mod developer_key;
+pub mod enrollment;
 pub mod enrollment_term;
 pub mod event;
 pub mod login;

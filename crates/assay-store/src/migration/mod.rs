@@ -8,6 +8,7 @@ mod m20261123_000002_identity;
 mod m20261123_000003_courses;
 mod m20261123_000004_terms;
 mod m20261123_000005_sections;
+mod m20261123_000006_enrollments;
 mod util;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_courses::Migration),
             Box::new(m20261123_000004_terms::Migration),
             Box::new(m20261123_000005_sections::Migration),
+            Box::new(m20261123_000006_enrollments::Migration),
         ]
     }
 }
