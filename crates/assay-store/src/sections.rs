@@ -57,6 +57,7 @@ pub async fn create(
         end_at: Set(fields.end_at.flatten()),
         restrict_enrollments_to_section_dates: Set(fields.restrict_enrollments_to_section_dates.unwrap_or(false)),
         workflow_state: Set(ACTIVE.to_owned()),
+        default_section: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -145,4 +146,41 @@ pub async fn delete(
     let deleted = model.update(txn).await?;
     events::record_change(txn, scope.root_account_id(), "section.deleted", deleted.id, actor, payload(current)).await?;
     Ok(deleted)
+}
+
+/// The course's default section: the one enrollments join when they name no section. Made on first use, named
+/// after the course (as Canvas does), without an event of its own (it is bookkeeping, not a teacher's change).
+pub async fn default_for(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course: &course::Model,
+) -> Result<course_section::Model, StoreError> {
+    let existing = course_section::Entity::find()
+        .filter(course_section::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(course_section::Column::CourseId.eq(course.id))
+        .filter(course_section::Column::DefaultSection.eq(true))
+        .filter(course_section::Column::WorkflowState.eq(ACTIVE))
+        .one(txn)
+        .await?;
+    if let Some(section) = existing {
+        return Ok(section);
+    }
+    let now = crate::now();
+    Ok(course_section::ActiveModel {
+        root_account_id: Set(scope.root_account_id()),
+        course_id: Set(course.id),
+        name: Set(course.name.clone()),
+        sis_section_id: Set(None),
+        integration_id: Set(None),
+        start_at: Set(None),
+        end_at: Set(None),
+        restrict_enrollments_to_section_dates: Set(false),
+        workflow_state: Set(ACTIVE.to_owned()),
+        default_section: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub end_at: Option<DateTimeUtc>,
     pub restrict_enrollments_to_section_dates: bool,
     pub workflow_state: String,
+    /// The section enrollments join when they name none; created with the first such enrollment.
+    pub default_section: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,5 +1,6 @@
 //! Enrollments (Canvas §2.10): a user's role in a course section. Also the course settings document
-//! (`/courses/:id/settings`), kept as JSON because its keys are a growing list of UI switches.
+//! (`/courses/:id/settings`), kept as JSON because its keys are a growing list of UI switches, and the flag marking
+//! the section an enrollment joins when it names none.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -40,6 +41,7 @@ enum Courses {
 enum CourseSections {
     Table,
     Id,
+    DefaultSection,
 }
 
 #[derive(DeriveIden)]
@@ -76,7 +78,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Enrollments::CreatedAt))
                     .col(timestamp_with_time_zone(Enrollments::UpdatedAt))
                     .foreign_key(
-                        ForeignKey::create().from(Enrollments::Table, Enrollments::CourseId).to(Courses::Table, Courses::Id),
+                        ForeignKey::create()
+                            .from(Enrollments::Table, Enrollments::CourseId)
+                            .to(Courses::Table, Courses::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -105,6 +109,15 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .alter_table(Table::alter().table(Courses::Table).add_column(text_null(Courses::Settings)).to_owned())
+            .await?;
+        // The section an enrollment lands in when none is named (Canvas's "default section").
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(CourseSections::Table)
+                    .add_column(boolean(CourseSections::DefaultSection).default(false))
+                    .to_owned(),
+            )
             .await?;
         Ok(())
     }
