@@ -216,9 +216,7 @@ pub fn list_select(
     account: &account::Model,
     search_term: Option<&str>,
 ) -> sea_orm::Select<user::Entity> {
-    let mut select = user::Entity::find()
-        .filter(user::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(user::Column::WorkflowState.ne(DELETED));
+    let mut select = search_select(scope, search_term);
     if !account.is_root() {
         let below = account::Entity::find()
             .select_only()
@@ -228,6 +226,15 @@ pub fn list_select(
             .into_query();
         select = select.filter(user::Column::AccountId.in_subquery(below));
     }
+    select
+}
+
+/// The school's live users matching `search_term` (part of the name, sortable name, email, SIS id or login,
+/// ignoring case, or the whole numeric id).
+pub fn search_select(scope: &Scope, search_term: Option<&str>) -> sea_orm::Select<user::Entity> {
+    let mut select = user::Entity::find()
+        .filter(user::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(user::Column::WorkflowState.ne(DELETED));
     if let Some(term) = search_term {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         let like = |col: user::Column| {
@@ -258,7 +265,7 @@ fn escape_like(s: &str) -> String {
 }
 
 /// Loads logins and account paths for `users` in two queries, whatever the page size.
-async fn with_details<C: ConnectionTrait>(
+pub async fn with_details<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
     users: Vec<user::Model>,

@@ -59,7 +59,7 @@ pub struct UserJson {
     pub time_zone: Option<Option<String>>,
 }
 
-fn render(view: &UserView, caller: &Caller) -> UserJson {
+pub fn render(view: &UserView, caller: &Caller) -> UserJson {
     let u = &view.user;
     let target = Target::User { user_id: u.id, account: &view.account_path };
     let sis = caller.may(Permission::ReadSis, target);
