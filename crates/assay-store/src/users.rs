@@ -347,3 +347,39 @@ pub async fn update(
     .await?;
     Ok(updated)
 }
+
+/// Removes a user from the school, as Canvas's "delete a user from the root account" does: the user is kept but
+/// marked deleted, their logins stop working (and free their names), and their enrollments are deleted. SIS ids
+/// stay on the row so a later import with the same id finds and revives the person instead of duplicating them.
+pub async fn delete(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    current: &user::Model,
+    actor: Actor,
+) -> Result<user::Model, StoreError> {
+    for l in login::Entity::find()
+        .filter(login::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(login::Column::UserId.eq(current.id))
+        .filter(login::Column::WorkflowState.eq(ACTIVE))
+        .all(txn)
+        .await?
+    {
+        crate::logins::delete(txn, scope, &l, actor).await?;
+    }
+    for e in crate::entity::enrollment::Entity::find()
+        .filter(crate::entity::enrollment::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(crate::entity::enrollment::Column::UserId.eq(current.id))
+        .filter(crate::entity::enrollment::Column::WorkflowState.ne(DELETED))
+        .all(txn)
+        .await?
+    {
+        crate::enrollments::apply(txn, scope, &e, assay_domain::enrollment::EnrollmentAction::Delete, actor).await?;
+    }
+    let mut model: user::ActiveModel = current.clone().into();
+    model.workflow_state = Set(DELETED.to_owned());
+    model.updated_at = Set(crate::now());
+    let deleted = model.update(txn).await?;
+    events::record_change(txn, scope.root_account_id(), "user.deleted", deleted.id, actor, event_payload(&deleted))
+        .await?;
+    Ok(deleted)
+}

@@ -22,6 +22,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/accounts/{account_id}/sub_accounts/{id}"),
     ("GET", "/api/v1/accounts/{account_id}/users"),
     ("POST", "/api/v1/accounts/{account_id}/users"),
+    ("DELETE", "/api/v1/accounts/{account_id}/users/{id}"),
     ("GET", "/api/v1/users/self"),
     ("PUT", "/api/v1/users/self"),
     ("GET", "/api/v1/users/{id}"),
