@@ -526,14 +526,6 @@ async fn enroll(
     fields: EnrollmentFields,
 ) -> ApiResult<Enrolled> {
     let (role, initial) = fields.validate()?;
-    let raw_user = fields.user_id.clone().unwrap_or_default();
-    let user = match users::resolve(state, caller, raw_user.trim()).await {
-        Ok(view) => view.user,
-        Err(err) if err.code == Code::UserNotFound || err.code == Code::InvalidId => {
-            return Err(ApiError::invalid_field("/enrollment/user_id", "is not a user of this school"));
-        }
-        Err(err) => return Err(err),
-    };
     let section = match (fixed_section, &fields.course_section_id) {
         (Some(section), _) => Some(section),
         (None, Some(raw)) => {
@@ -554,7 +546,16 @@ async fn enroll(
         Some(s) => Target::Section { course_id: course.course.id, section_id: s.id, account: &course.account_path },
         None => Target::Course { course_id: course.course.id, account: &course.account_path },
     };
+    // Permission before looking the user up: a caller who may not enroll learns nothing about who exists.
     caller.require(Permission::ManageEnrollments, target)?;
+    let raw_user = fields.user_id.clone().unwrap_or_default();
+    let user = match users::resolve(state, caller, raw_user.trim()).await {
+        Ok(view) => view.user,
+        Err(err) if err.code == Code::UserNotFound || err.code == Code::InvalidId => {
+            return Err(ApiError::invalid_field("/enrollment/user_id", "is not a user of this school"));
+        }
+        Err(err) => return Err(err),
+    };
     let new = NewEnrollment {
         user_id: user.id,
         role,
