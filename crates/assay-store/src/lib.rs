@@ -12,6 +12,7 @@ pub mod developer_keys;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod groups;
 pub mod logins;
 pub mod migration;
 pub mod page;

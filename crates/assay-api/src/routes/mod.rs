@@ -7,6 +7,7 @@ pub mod courses;
 pub mod developer_keys;
 pub mod diagnostics;
 pub mod events;
+pub mod groups;
 pub mod logins;
 pub mod oauth;
 pub mod partners;
@@ -35,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(courses::router())
         .merge(sections::router())
+        .merge(groups::router())
         .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())

@@ -10,6 +10,7 @@ mod cli;
 mod conventions;
 mod courses;
 mod events;
+mod groups;
 mod identity;
 mod isolation;
 mod openapi;
