@@ -131,13 +131,19 @@ pub async fn create_category(
 }
 
 /// Finds an active group set of the caller's school whose course is not deleted.
-pub async fn find_category<C: ConnectionTrait>(conn: &C, scope: &Scope, id: &IdRef) -> Result<CategoryView, StoreError> {
+pub async fn find_category<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    id: &IdRef,
+) -> Result<CategoryView, StoreError> {
     let select = group_category::Entity::find()
         .filter(group_category::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(group_category::Column::WorkflowState.eq(ACTIVE));
     let select = match id {
         IdRef::Id(id) => select.filter(group_category::Column::Id.eq(*id)),
-        IdRef::External(ExternalKey::Sis, v) => select.filter(group_category::Column::SisGroupCategoryId.eq(v.as_str())),
+        IdRef::External(ExternalKey::Sis, v) => {
+            select.filter(group_category::Column::SisGroupCategoryId.eq(v.as_str()))
+        }
         IdRef::Current | IdRef::External(_, _) => return Err(StoreError::NotFound),
     };
     let category = select.one(conn).await?.ok_or(StoreError::NotFound)?;

@@ -440,13 +440,11 @@ async fn list_categories(
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
     caller.require(Permission::ViewCourse, course_target(&course))?;
     let sis = may_read_sis(&caller, &course);
-    let page = groups::list_categories(state.store.read(), &caller.scope, course.course.id, &pagination.request).await?;
+    let page =
+        groups::list_categories(state.store.read(), &caller.scope, course.course.id, &pagination.request).await?;
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
     let counts = groups::group_counts(state.store.read(), &caller.scope, &ids).await?;
-    Ok(Paginated::new(
-        page.map(|c| render_category(&c, counts.get(&c.id).copied().unwrap_or(0), sis)),
-        pagination,
-    ))
+    Ok(Paginated::new(page.map(|c| render_category(&c, counts.get(&c.id).copied().unwrap_or(0), sis)), pagination))
 }
 
 /// Creates a group set in a course (`name` required).
@@ -789,9 +787,8 @@ async fn update_membership(
     {
         return Err(ApiError::invalid_field("/workflow_state", "may only be set to `accepted`"));
     }
-    let accepting_own_invitation = caller.user_id() == Some(current.user_id)
-        && current.workflow_state == "invited"
-        && params.moderator.is_none();
+    let accepting_own_invitation =
+        caller.user_id() == Some(current.user_id) && current.workflow_state == "invited" && params.moderator.is_none();
     if !accepting_own_invitation {
         caller.require(Permission::ManageGroups, course_target(&view.course))?;
     }
@@ -848,7 +845,9 @@ async fn remove(state: &AppState, caller: &Caller, view: GroupView, id: Membersh
     let (scope, actor, group) = (caller.scope, caller.actor(), view.group);
     state
         .store
-        .write(move |txn| Box::pin(async move { groups::remove_membership(txn, &scope, &group, &current, actor).await }))
+        .write(move |txn| {
+            Box::pin(async move { groups::remove_membership(txn, &scope, &group, &current, actor).await })
+        })
         .await
         .map_err(|err| store_error(err, Code::GroupMembershipNotFound))?;
     Ok(Json(json!({ "ok": true })))

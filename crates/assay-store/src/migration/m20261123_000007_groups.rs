@@ -127,7 +127,9 @@ impl MigrationTrait for Migration {
                     .col(string(Groups::WorkflowState))
                     .col(timestamp_with_time_zone(Groups::CreatedAt))
                     .col(timestamp_with_time_zone(Groups::UpdatedAt))
-                    .foreign_key(ForeignKey::create().from(Groups::Table, Groups::CourseId).to(Courses::Table, Courses::Id))
+                    .foreign_key(
+                        ForeignKey::create().from(Groups::Table, Groups::CourseId).to(Courses::Table, Courses::Id),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Groups::Table, Groups::GroupCategoryId)

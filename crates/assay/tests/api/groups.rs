@@ -105,7 +105,10 @@ backend_test!(group_sets_and_groups_are_managed_like_canvas, |t| {
         .send()
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!((&res.body["name"], &res.body["self_signup"], &res.body["group_limit"]), (&json!("Lab groups"), &json!(null), &json!(null)));
+    assert_eq!(
+        (&res.body["name"], &res.body["self_signup"], &res.body["group_limit"]),
+        (&json!("Lab groups"), &json!(null), &json!(null))
+    );
     // Bad input: no partial writes.
     let res = t
         .post(&format!("/api/v1/courses/{c}/group_categories"))
@@ -155,9 +158,8 @@ backend_test!(group_sets_and_groups_are_managed_like_canvas, |t| {
     ] {
         assert_eq!(res.body[key], value, "{key}: {}", res.body);
     }
-    let g2 = group(&t, cat, &[("name", "Team 2"), ("join_level", "parent_context_auto_join")]).await["id"]
-        .as_i64()
-        .unwrap();
+    let g2 =
+        group(&t, cat, &[("name", "Team 2"), ("join_level", "parent_context_auto_join")]).await["id"].as_i64().unwrap();
     let g3 = group(&t, other_cat, &[("name", "Project X")]).await["id"].as_i64().unwrap();
     assert_eq!(ids(&t.get(&format!("/api/v1/group_categories/{cat}/groups")).send().await), vec![g1, g2]);
     assert_eq!(ids(&t.get(&format!("/api/v1/courses/{c}/groups")).send().await), vec![g1, g2, g3]);
@@ -286,16 +288,15 @@ backend_test!(memberships_need_an_enrollment_one_group_per_set_and_room, |t| {
     res.assert_error(409, "conflict");
     assert!(res.body["errors"][0]["message"].as_str().unwrap().contains("full"), "{}", res.body);
     assert_eq!(join(g2, cid.to_string()).await.status, StatusCode::OK);
-    let res = t
-        .put(&format!("/api/v1/groups/{g2}"))
-        .form(&[("max_membership", "2")])
-        .send()
-        .await;
+    let res = t.put(&format!("/api/v1/groups/{g2}")).form(&[("max_membership", "2")]).send().await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
     // Listing.
     let res = t.get(&format!("/api/v1/groups/{g1}/memberships")).send().await;
-    assert_eq!(res.body.as_array().unwrap().iter().map(|m| m["user_id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![ann, bob]);
+    assert_eq!(
+        res.body.as_array().unwrap().iter().map(|m| m["user_id"].as_i64().unwrap()).collect::<Vec<_>>(),
+        vec![ann, bob]
+    );
     let res = t.get(&format!("/api/v1/groups/{g1}/users")).send().await;
     assert_eq!(ids(&res), vec![ann, bob]);
     assert_eq!(res.body[0]["name"], "Ann Able");
@@ -315,7 +316,8 @@ backend_test!(memberships_need_an_enrollment_one_group_per_set_and_room, |t| {
         .assert_error(404, "group_membership_not_found");
 
     // Moderators; only `accepted` may be set as a state.
-    let res = t.put(&format!("/api/v1/groups/{g1}/memberships/{ann_in_g1}")).form(&[("moderator", "true")]).send().await;
+    let res =
+        t.put(&format!("/api/v1/groups/{g1}/memberships/{ann_in_g1}")).form(&[("moderator", "true")]).send().await;
     assert_eq!((res.status, &res.body["moderator"]), (StatusCode::OK, &json!(true)), "{}", res.body);
     t.put(&format!("/api/v1/groups/{g1}/memberships/{ann_in_g1}"))
         .form(&[("workflow_state", "invited")])
@@ -383,25 +385,34 @@ backend_test!(students_sign_themselves_up_only_where_the_set_allows_it, |t| {
         .await;
     let cast = res.body["id"].as_i64().unwrap();
     let open = category(&t, c, &[("name", "Open"), ("self_signup", "enabled")]).await["id"].as_i64().unwrap();
-    let crew = group(&t, open, &[("name", "Crew"), ("join_level", "parent_context_auto_join")]).await["id"]
-        .as_i64()
-        .unwrap();
-    let asking = group(&t, open, &[("name", "Lights"), ("join_level", "parent_context_request")]).await["id"]
-        .as_i64()
-        .unwrap();
+    let crew =
+        group(&t, open, &[("name", "Crew"), ("join_level", "parent_context_auto_join")]).await["id"].as_i64().unwrap();
+    let asking =
+        group(&t, open, &[("name", "Lights"), ("join_level", "parent_context_request")]).await["id"].as_i64().unwrap();
 
     // Students see the course's groups but cannot change them.
     let res = t.get(&format!("/api/v1/courses/{c}/groups")).token(&sam_token).send().await;
     assert_eq!(ids(&res), vec![cast, crew, asking]);
     assert!(res.body[0].get("sis_group_id").is_none(), "students do not see SIS ids: {}", res.body);
-    t.get(&format!("/api/v1/group_categories/{open}")).token(&sam_token).send().await;
+    assert_eq!(
+        t.get(&format!("/api/v1/group_categories/{open}")).token(&sam_token).send().await.status,
+        StatusCode::OK
+    );
     for res in [
-        t.post(&format!("/api/v1/courses/{c}/group_categories")).token(&sam_token).form(&[("name", "Mine")]).send().await,
+        t.post(&format!("/api/v1/courses/{c}/group_categories"))
+            .token(&sam_token)
+            .form(&[("name", "Mine")])
+            .send()
+            .await,
         t.put(&format!("/api/v1/groups/{crew}")).token(&sam_token).form(&[("name", "Ours")]).send().await,
         t.delete(&format!("/api/v1/groups/{crew}")).token(&sam_token).send().await,
         t.delete(&format!("/api/v1/group_categories/{open}")).token(&sam_token).send().await,
         // Not a self sign-up set.
-        t.post(&format!("/api/v1/groups/{cast}/memberships")).token(&sam_token).form(&[("user_id", "self")]).send().await,
+        t.post(&format!("/api/v1/groups/{cast}/memberships"))
+            .token(&sam_token)
+            .form(&[("user_id", "self")])
+            .send()
+            .await,
         // Someone else.
         t.post(&format!("/api/v1/groups/{crew}/memberships"))
             .token(&sam_token)
@@ -413,8 +424,12 @@ backend_test!(students_sign_themselves_up_only_where_the_set_allows_it, |t| {
     }
 
     // In a self sign-up set, students join and leave on their own.
-    let res =
-        t.post(&format!("/api/v1/groups/{crew}/memberships")).token(&sam_token).form(&[("user_id", "self")]).send().await;
+    let res = t
+        .post(&format!("/api/v1/groups/{crew}/memberships"))
+        .token(&sam_token)
+        .form(&[("user_id", "self")])
+        .send()
+        .await;
     assert_eq!((res.status, &res.body["workflow_state"]), (StatusCode::OK, &json!("accepted")), "{}", res.body);
     let mine = res.body["id"].as_i64().unwrap();
     let res = t.get(&format!("/api/v1/groups/{crew}/memberships/self")).token(&sam_token).send().await;
@@ -454,7 +469,11 @@ backend_test!(students_sign_themselves_up_only_where_the_set_allows_it, |t| {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let kim_token = t.token_for(kim).await;
-    t.delete(&format!("/api/v1/groups/{cast}/users/self")).token(&kim_token).send().await.assert_error(401, "unauthorized");
+    t.delete(&format!("/api/v1/groups/{cast}/users/self"))
+        .token(&kim_token)
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
     // Nor remove Sam from Lights.
     t.delete(&format!("/api/v1/groups/{asking}/users/{sam}"))
         .token(&kim_token)
@@ -495,16 +514,57 @@ backend_test!(restricted_sign_up_keeps_a_group_within_one_section, |t| {
         .as_i64()
         .unwrap();
     let amy_token = t.token_for(amy).await;
-    let res =
-        t.post(&format!("/api/v1/groups/{band}/memberships")).token(&amy_token).form(&[("user_id", "self")]).send().await;
+    let res = t
+        .post(&format!("/api/v1/groups/{band}/memberships"))
+        .token(&amy_token)
+        .form(&[("user_id", "self")])
+        .send()
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let ben_token = t.token_for(ben).await;
-    let res =
-        t.post(&format!("/api/v1/groups/{band}/memberships")).token(&ben_token).form(&[("user_id", "self")]).send().await;
+    let res = t
+        .post(&format!("/api/v1/groups/{band}/memberships"))
+        .token(&ben_token)
+        .form(&[("user_id", "self")])
+        .send()
+        .await;
     res.assert_error(422, "validation_failed");
     assert!(res.body["errors"][0]["detail"].as_str().unwrap().contains("section"), "{}", res.body);
     let cat_token = t.token_for(cat_).await;
-    let res =
-        t.post(&format!("/api/v1/groups/{band}/memberships")).token(&cat_token).form(&[("user_id", "self")]).send().await;
+    let res = t
+        .post(&format!("/api/v1/groups/{band}/memberships"))
+        .token(&cat_token)
+        .form(&[("user_id", "self")])
+        .send()
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+});
+
+backend_test!(concurrent_joins_respect_the_limit_and_one_group_per_set, |t| {
+    let c = course(&t, "Physics").await;
+    let mut people = Vec::new();
+    for i in 0..24 {
+        let u = user(&t, &format!("P{i}"), &format!("p{i}@a.test")).await;
+        enroll(&t, c, u, "StudentEnrollment").await;
+        people.push(u);
+    }
+    let set = category(&t, c, &[("name", "Pairs"), ("group_limit", "2")]).await["id"].as_i64().unwrap();
+    let g1 = group(&t, set, &[("name", "One")]).await["id"].as_i64().unwrap();
+    let g2 = group(&t, set, &[("name", "Two")]).await["id"].as_i64().unwrap();
+    // Twenty-four people race for the two places of One.
+    let joins = people
+        .iter()
+        .map(|u| t.post(&format!("/api/v1/groups/{g1}/memberships")).form(&[("user_id", u.to_string())]).send());
+    let results = futures::future::join_all(joins).await;
+    let codes: Vec<u16> = results.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(codes.iter().filter(|&&c| c == 200).count(), 2, "{codes:?}");
+    assert_eq!(codes.iter().filter(|&&c| c == 409).count(), 22, "{codes:?}");
+    assert_eq!(t.get(&format!("/api/v1/groups/{g1}")).send().await.body["members_count"], 2);
+    // One person races into both groups of the set: one join wins.
+    let loser = people.iter().copied().find(|u| !results.iter().any(|r| r.body["user_id"] == *u)).unwrap();
+    let both = [g1, g2]
+        .map(|g| t.post(&format!("/api/v1/groups/{g}/memberships")).form(&[("user_id", loser.to_string())]).send());
+    let results = futures::future::join_all(both).await;
+    let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{:?}", results.iter().map(|r| &r.body).collect::<Vec<_>>());
 });
