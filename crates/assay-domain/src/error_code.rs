@@ -59,6 +59,12 @@ error_codes! {
         "The course does not exist in the caller's school (or was deleted), or the caller may not see it.";
     SectionNotFound => "section_not_found", 404, "Not Found",
         "The section does not exist in the caller's school (or was deleted), or the caller may not see it.";
+    GroupCategoryNotFound => "group_category_not_found", 404, "Not Found",
+        "The group set does not exist in the caller's school (or was deleted, or its course was), or the caller may not see it.";
+    GroupNotFound => "group_not_found", 404, "Not Found",
+        "The group does not exist in the caller's school (or was deleted, or its course was), or the caller may not see it.";
+    GroupMembershipNotFound => "group_membership_not_found", 404, "Not Found",
+        "The user is not a member of this group (or left it), or the membership id belongs to another group.";
     UserNotFound => "user_not_found", 404, "Not Found",
         "The user does not exist in the caller's school, or the caller may not see it.";
     EnrollmentNotFound => "enrollment_not_found", 404, "Not Found",

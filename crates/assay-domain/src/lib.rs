@@ -8,6 +8,7 @@ pub mod api_scope;
 pub mod course;
 pub mod enrollment;
 pub mod error_code;
+pub mod group;
 pub mod id_ref;
 pub mod policy;
 pub mod user;

@@ -35,6 +35,8 @@ pub enum Permission {
     ViewRoster,
     /// Enroll and unenroll people.
     ManageEnrollments,
+    /// Create, change and delete a course's group sets and groups, and place people in groups.
+    ManageGroups,
     /// See everyone's submissions and grades in a course.
     ViewAllGrades,
     /// Grade and comment on submissions.
@@ -61,6 +63,7 @@ impl Permission {
         Permission::ManageCourse,
         Permission::ViewRoster,
         Permission::ManageEnrollments,
+        Permission::ManageGroups,
         Permission::ViewAllGrades,
         Permission::ManageGrades,
         Permission::Submit,
@@ -83,6 +86,7 @@ impl Permission {
             Permission::ManageCourse => "manage_content",
             Permission::ViewRoster => "read_roster",
             Permission::ManageEnrollments => "manage_students",
+            Permission::ManageGroups => "manage_groups",
             Permission::ViewAllGrades => "view_all_grades",
             Permission::ManageGrades => "manage_grades",
             Permission::Submit => "participate_as_student",
@@ -209,14 +213,21 @@ impl CourseRole {
                 Permission::ManageCourse,
                 Permission::ViewRoster,
                 Permission::ManageEnrollments,
+                Permission::ManageGroups,
                 Permission::ViewAllGrades,
                 Permission::ManageGrades,
                 Permission::ReadSis,
             ],
-            CourseRole::Ta => {
-                &[Permission::ViewCourse, Permission::ViewRoster, Permission::ViewAllGrades, Permission::ManageGrades]
+            CourseRole::Ta => &[
+                Permission::ViewCourse,
+                Permission::ViewRoster,
+                Permission::ManageGroups,
+                Permission::ViewAllGrades,
+                Permission::ManageGrades,
+            ],
+            CourseRole::Designer => {
+                &[Permission::ViewCourse, Permission::ManageCourse, Permission::ViewRoster, Permission::ManageGroups]
             }
-            CourseRole::Designer => &[Permission::ViewCourse, Permission::ManageCourse, Permission::ViewRoster],
             CourseRole::Student => &[Permission::ViewCourse, Permission::ViewRoster, Permission::Submit],
             CourseRole::Observer => &[Permission::ViewCourse],
             CourseRole::Reviewer => REVIEWER,

@@ -183,6 +183,12 @@ pub async fn apply(
     model.completed_at = Set((to == EnrollmentState::Completed).then_some(now));
     model.updated_at = Set(now);
     let updated = model.update(txn).await?;
+    if matches!(to, EnrollmentState::Deleted | EnrollmentState::Rejected)
+        && !still_enrolled(txn, scope, updated.course_id, updated.user_id).await?
+    {
+        // Group members are course members: leaving the course leaves its groups.
+        crate::groups::remove_user_from_course(txn, scope, updated.course_id, updated.user_id, actor).await?;
+    }
     events::record_change(
         txn,
         scope.root_account_id(),
@@ -193,6 +199,26 @@ pub async fn apply(
     )
     .await?;
     Ok(updated)
+}
+
+/// Whether the user holds any enrollment in the course that is not deleted or rejected.
+async fn still_enrolled<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    course_id: i64,
+    user_id: i64,
+) -> Result<bool, StoreError> {
+    Ok(row::Entity::find()
+        .filter(row::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(row::Column::CourseId.eq(course_id))
+        .filter(row::Column::UserId.eq(user_id))
+        .filter(
+            row::Column::WorkflowState
+                .is_not_in([EnrollmentState::Deleted.as_str(), EnrollmentState::Rejected.as_str()]),
+        )
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// Which enrollments a list shows.

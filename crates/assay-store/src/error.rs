@@ -41,6 +41,9 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_sections_sis_section_id", "course_sections.sis_section_id", "sis_section_id"),
     ("ux_sections_integration_id", "course_sections.integration_id", "integration_id"),
     ("ux_terms_sis_term_id", "enrollment_terms.sis_term_id", "sis_term_id"),
+    ("ux_group_categories_sis_id", "group_categories.sis_group_category_id", "sis_group_category_id"),
+    ("ux_groups_sis_group_id", "groups.sis_group_id", "sis_group_id"),
+    ("ux_group_memberships_group_user", "group_memberships.group_id, group_memberships.user_id", "user_id"),
 ];
 
 impl From<DbErr> for StoreError {

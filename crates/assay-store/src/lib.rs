@@ -13,6 +13,7 @@ pub mod enrollments;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod groups;
 pub mod logins;
 pub mod migration;
 pub mod page;

@@ -48,6 +48,18 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     }
 }
 
+/// An integer that can be cleared: absent → `None`; `null` or an empty string → `Some(None)`.
+pub fn nullable_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    let value = Value::deserialize(d)?;
+    match &value {
+        Value::Null => Ok(Some(None)),
+        Value::String(s) if s.trim().is_empty() => Ok(Some(None)),
+        _ => parse_i64(&value)
+            .map(|n| Some(Some(n)))
+            .ok_or_else(|| D::Error::custom(format!("expected an integer or null, found {value}"))),
+    }
+}
+
 fn as_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),

@@ -9,6 +9,7 @@ pub mod developer_keys;
 pub mod diagnostics;
 pub mod enrollments;
 pub mod events;
+pub mod groups;
 pub mod logins;
 pub mod oauth;
 pub mod partners;
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sections::router())
         .merge(enrollments::router())
         .merge(course_users::router())
+        .merge(groups::router())
         .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())

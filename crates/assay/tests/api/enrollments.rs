@@ -425,3 +425,32 @@ backend_test!(course_users_are_searched_filtered_and_carry_enrollments, |t| {
         .await
         .assert_error(422, "validation_failed");
 });
+
+backend_test!(leaving_a_course_leaves_its_groups, |t| {
+    let course_id = course(&t, "Drama", true).await;
+    let (ada, bob) = (user(&t, "Ada Lovelace").await, user(&t, "Bob Boole").await);
+    let e_ada = enroll(&t, course_id, ada, "StudentEnrollment", "active", &[]).await;
+    enroll(&t, course_id, bob, "StudentEnrollment", "active", &[]).await;
+    let set = t.post(&format!("/api/v1/courses/{course_id}/group_categories")).form(&[("name", "Casts")]).send().await;
+    let group =
+        t.post(&format!("/api/v1/group_categories/{}/groups", set.body["id"])).form(&[("name", "Cast A")]).send().await;
+    let members = format!("/api/v1/groups/{}/memberships", group.body["id"]);
+    for person in [ada, bob] {
+        let res = t.post(&members).form(&[("user_id", person.to_string())]).send().await;
+        assert!(res.status.is_success(), "{}", res.body);
+    }
+    // Concluding keeps the person in the course's history, and in their group.
+    t.delete(&format!("/api/v1/courses/{course_id}/enrollments/{}", e_ada["id"])).send().await;
+    let listed = t.get(&members).send().await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 2, "{}", listed.body);
+    // Deleting the last enrollment takes them out of the course's groups.
+    let res = t
+        .delete(&format!("/api/v1/courses/{course_id}/enrollments/{}", e_ada["id"]))
+        .form(&[("task", "delete")])
+        .send()
+        .await;
+    assert_eq!(res.body["enrollment_state"], "deleted");
+    let listed = t.get(&members).send().await;
+    let left: Vec<i64> = listed.body.as_array().unwrap().iter().map(|m| m["user_id"].as_i64().unwrap()).collect();
+    assert_eq!(left, vec![bob]);
+});

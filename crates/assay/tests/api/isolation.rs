@@ -63,6 +63,36 @@ impl Fixtures {
             .await;
         assert_eq!(enrollment.status, StatusCode::CREATED, "{}", enrollment.body);
         ids.insert("enrollment", enrollment.body["id"].to_string());
+        let course_id = &course.body["id"];
+        let group_category = t
+            .post(&format!("/api/v1/courses/{course_id}/group_categories"))
+            .form(&[("name", "A's group set"), ("sis_group_category_id", "A-GC1")])
+            .send()
+            .await;
+        ids.insert("group_category", group_category.body["id"].to_string());
+        let group = t
+            .post(&format!("/api/v1/group_categories/{}/groups", group_category.body["id"]))
+            .form(&[("name", "A's group"), ("sis_group_id", "A-G1")])
+            .send()
+            .await;
+        ids.insert("group", group.body["id"].to_string());
+        // A group member must be enrolled in the course.
+        let enrolled = t
+            .post(&format!("/api/v1/courses/{course_id}/enrollments"))
+            .form(&[
+                ("enrollment[user_id]", user.to_string()),
+                ("enrollment[type]", "StudentEnrollment".to_owned()),
+                ("enrollment[enrollment_state]", "active".to_owned()),
+            ])
+            .send()
+            .await;
+        assert!(enrolled.body["id"].is_i64(), "enrollment fixture: {}", enrolled.body);
+        let membership = t
+            .post(&format!("/api/v1/groups/{}/memberships", group.body["id"]))
+            .form(&[("user_id", user.to_string())])
+            .send()
+            .await;
+        ids.insert("membership", membership.body["id"].to_string());
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -107,6 +137,9 @@ impl Fixtures {
                 (_, "sections") => "section",
                 (_, "terms") => "term",
                 (_, "enrollments") => "enrollment",
+                (_, "group_categories") => "group_category",
+                (_, "groups") => "group",
+                (_, "memberships") => "membership",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -134,6 +167,9 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}", f.ids["course"]),
         format!("/api/v1/courses/{}/sections", f.ids["course"]),
         format!("/api/v1/courses/{}/enrollments?state[]=invited&state[]=active&state[]=deleted", f.ids["course"]),
+        format!("/api/v1/courses/{}/group_categories", f.ids["course"]),
+        format!("/api/v1/courses/{}/groups", f.ids["course"]),
+        format!("/api/v1/groups/{}/memberships", f.ids["group"]),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
@@ -170,6 +206,8 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("course[name]", "Hijacked"),
     ("course_section[name]", "Hijacked"),
     ("enrollment_term[name]", "Hijacked"),
+    ("name", "Hijacked"),
+    ("user_id", "1"),
     ("event", "delete"),
 ];
 
@@ -215,6 +253,7 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                     "A's course",
                     "A's section",
                     "A's term",
+                    "A's group",
                     "School A",
                 ] {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");

@@ -11,6 +11,7 @@ mod conventions;
 mod courses;
 mod enrollments;
 mod events;
+mod groups;
 mod identity;
 mod isolation;
 mod openapi;
