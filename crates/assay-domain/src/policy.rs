@@ -67,6 +67,19 @@ impl Permission {
         Permission::ManagePartners,
     ];
 
+    /// The permissions that mean something in a course (the course's `permissions` include lists these).
+    pub const COURSE: &'static [Permission] = &[
+        Permission::ViewCourse,
+        Permission::ManageCourse,
+        Permission::ViewRoster,
+        Permission::ManageEnrollments,
+        Permission::ViewAllGrades,
+        Permission::ManageGrades,
+        Permission::Submit,
+        Permission::ReadSis,
+        Permission::ManageSis,
+    ];
+
     /// The name used by `GET /accounts/:id/permissions` and in logs.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -164,10 +177,50 @@ impl CourseRole {
         }
     }
 
+    /// The five roles an enrollment can give (not `Reviewer`, which only API keys hold).
+    pub const ENROLLABLE: [CourseRole; 5] =
+        [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer];
+
     pub fn from_enrollment_type(s: &str) -> Option<CourseRole> {
-        [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer]
-            .into_iter()
-            .find(|r| r.enrollment_type() == s)
+        CourseRole::ENROLLABLE.into_iter().find(|r| r.enrollment_type() == s)
+    }
+
+    /// Canvas's short name (`enrollment_type=` filters, the `type` of a course's `enrollments`).
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            CourseRole::Teacher => "teacher",
+            CourseRole::Ta => "ta",
+            CourseRole::Designer => "designer",
+            CourseRole::Student => "student",
+            CourseRole::Observer => "observer",
+            CourseRole::Reviewer => "reviewer",
+        }
+    }
+
+    pub fn from_short_name(s: &str) -> Option<CourseRole> {
+        CourseRole::ENROLLABLE.into_iter().find(|r| r.short_name() == s)
+    }
+
+    /// The id of the built-in role, as Canvas numbers its base roles (`role_id` of an enrollment).
+    pub const fn base_role_id(self) -> i64 {
+        match self {
+            CourseRole::Student => 3,
+            CourseRole::Teacher => 4,
+            CourseRole::Ta => 5,
+            CourseRole::Designer => 6,
+            CourseRole::Observer => 7,
+            CourseRole::Reviewer => 0,
+        }
+    }
+
+    pub fn from_base_role_id(id: i64) -> Option<CourseRole> {
+        CourseRole::ENROLLABLE.into_iter().find(|r| r.base_role_id() == id)
+    }
+
+    /// Students and observers see a course only once it is published (Canvas's default `state[]` of
+    /// `GET /courses`).
+    pub const fn sees_unpublished(self) -> bool {
+        !matches!(self, CourseRole::Student | CourseRole::Observer)
     }
 
     pub fn grants(self) -> &'static [Permission] {
@@ -305,9 +358,10 @@ mod tests {
         let teacher = Grants { user_id: Some(6), account_roles: vec![], course_roles: vec![(3, CourseRole::Teacher)] };
         assert!(allows(&teacher, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
         assert!(!allows(&teacher, Permission::ViewAccount, Target::Account(&root)));
-        for r in [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer]
-        {
+        for r in CourseRole::ENROLLABLE {
             assert_eq!(CourseRole::from_enrollment_type(r.enrollment_type()), Some(r));
+            assert_eq!(CourseRole::from_short_name(r.short_name()), Some(r));
+            assert_eq!(CourseRole::from_base_role_id(r.base_role_id()), Some(r));
         }
     }
 
