@@ -123,13 +123,19 @@ pub fn apply(stored: &Map<String, Value>, params: &Map<String, Value>) -> Result
 
 /// The settings as `GET` shows them: every key, the stored value where one is set (and still valid), the
 /// default otherwise.
-pub fn effective(stored: &Map<String, Value>, hide_final_grades: bool, grading_standard_id: Option<i64>) -> Map<String, Value> {
+pub fn effective(
+    stored: &Map<String, Value>,
+    hide_final_grades: bool,
+    grading_standard_id: Option<i64>,
+) -> Map<String, Value> {
     SETTINGS
         .iter()
         .map(|setting| {
             let value = match setting.kind {
                 Kind::Column(_) => Value::Bool(hide_final_grades),
-                Kind::Derived if setting.key == "grading_standard_enabled" => Value::Bool(grading_standard_id.is_some()),
+                Kind::Derived if setting.key == "grading_standard_enabled" => {
+                    Value::Bool(grading_standard_id.is_some())
+                }
                 Kind::Derived => grading_standard_id.map(Value::from).unwrap_or(Value::Null),
                 kind => stored.get(setting.key).and_then(|v| read(kind, v).ok()).unwrap_or_else(|| default(kind)),
             };
@@ -208,7 +214,10 @@ mod tests {
     fn bad_stored_values_fall_back_to_defaults() {
         let stored = parse_stored(Some(r#"{"home_page_announcement_limit": "lots", "homeroom_course": true}"#));
         let all = effective(&stored, false, None);
-        assert_eq!((all["home_page_announcement_limit"].clone(), all["homeroom_course"].clone()), (json!(3), json!(true)));
+        assert_eq!(
+            (all["home_page_announcement_limit"].clone(), all["homeroom_course"].clone()),
+            (json!(3), json!(true))
+        );
         assert!(parse_stored(Some("[1]")).is_empty());
     }
 }

@@ -79,10 +79,9 @@ async fn resolve_term(
     let Some(id) = term else { return Ok(Some(None)) };
     match crate::terms::find(txn, scope, &id).await {
         Ok(found) => Ok(Some(Some(found.id))),
-        Err(StoreError::NotFound) => Err(StoreError::Invalid {
-            field: "course/term_id",
-            message: "is not an active term of this school".into(),
-        }),
+        Err(StoreError::NotFound) => {
+            Err(StoreError::Invalid { field: "course/term_id", message: "is not an active term of this school".into() })
+        }
         Err(other) => Err(other),
     }
 }
@@ -197,7 +196,9 @@ fn has_enrollment(scope: &Scope, types: &[CourseRole]) -> SimpleExpr {
         .select_only()
         .expr(Expr::val(1))
         .filter(enrollment::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(Expr::col((enrollment::Entity, enrollment::Column::CourseId)).equals((course::Entity, course::Column::Id)))
+        .filter(
+            Expr::col((enrollment::Entity, enrollment::Column::CourseId)).equals((course::Entity, course::Column::Id)),
+        )
         .filter(enrollment::Column::WorkflowState.ne(enrollment_state::DELETED));
     if !types.is_empty() {
         sub = sub.filter(enrollment::Column::Type.is_in(types.iter().map(|r| r.enrollment_type())));
@@ -376,11 +377,8 @@ pub async fn list_for_user<C: ConnectionTrait>(
 ) -> Result<Page<course::Model>, StoreError> {
     let mut select = course::Entity::find().filter(course::Column::RootAccountId.eq(scope.root_account_id()));
     if states.is_empty() {
-        let viewers: Vec<&str> = CourseRole::ENROLLABLE
-            .iter()
-            .filter(|r| !r.sees_unpublished())
-            .map(|r| r.enrollment_type())
-            .collect();
+        let viewers: Vec<&str> =
+            CourseRole::ENROLLABLE.iter().filter(|r| !r.sees_unpublished()).map(|r| r.enrollment_type()).collect();
         select = select.filter(
             Condition::any()
                 .add(

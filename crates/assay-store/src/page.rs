@@ -85,9 +85,9 @@ pub enum Direction {
 }
 
 fn sort_expr<M>(table: &'static str, col: &SortColumn<M>) -> SimpleExpr {
-    let column: SimpleExpr = Expr::col((Alias::new(table), Alias::new(col.column))).into();
+    let column: SimpleExpr = Expr::col((Alias::new(table), Alias::new(col.column)));
     match col.kind {
-        KeyKind::TextOrEmpty => Func::coalesce([column, Expr::val("").into()]).into(),
+        KeyKind::TextOrEmpty => Func::coalesce([column, Expr::val("")]).into(),
         KeyKind::Integer | KeyKind::Text => column,
     }
 }
@@ -190,7 +190,7 @@ fn after<M>(
         let value = values.into_iter().next().ok_or(StoreError::NotFound)?;
         (column, value)
     } else {
-        (Expr::tuple(columns).into(), Expr::tuple(values).into())
+        (Expr::tuple(columns), Expr::tuple(values))
     };
     Ok(match direction {
         Direction::Asc => left.gt(right),

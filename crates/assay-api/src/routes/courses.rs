@@ -16,7 +16,9 @@ use assay_domain::{
     policy::{CourseRole, Permission, Target},
 };
 use assay_store::{
-    courses::{self, CourseFields, CourseFilter, CourseSort, CourseView, EnrollmentFilter, ID_PREFIXES, enrollment_state},
+    courses::{
+        self, CourseFields, CourseFilter, CourseSort, CourseView, EnrollmentFilter, ID_PREFIXES, enrollment_state,
+    },
     entity::{account, course, course_section, enrollment, enrollment_term, user},
     page::Direction,
     terms,
@@ -214,7 +216,7 @@ impl Includes {
             total_students: has("total_students"),
             teachers: has("teachers"),
             sections: surface == Surface::Enrolled && has("sections"),
-            account: has("account") || (surface == Surface::Account && has("account_name")),
+            account: has("account"),
             concluded: has("concluded"),
             syllabus_body: has("syllabus_body"),
             permissions: surface == Surface::Show && has("permissions"),
@@ -249,7 +251,8 @@ impl Extras {
         let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
         let mut extras = Extras { base_url, ..Extras::default() };
         if inc.term || inc.concluded {
-            extras.terms = courses::terms_by_id(conn, scope, courses.iter().filter_map(|c| c.enrollment_term_id)).await?;
+            extras.terms =
+                courses::terms_by_id(conn, scope, courses.iter().filter_map(|c| c.enrollment_term_id)).await?;
         }
         extras.accounts = courses::accounts_by_id(conn, scope, courses.iter().map(|c| c.account_id)).await?;
         if inc.total_students {
@@ -258,7 +261,9 @@ impl Extras {
         if inc.teachers {
             extras.teachers = courses::teachers(conn, scope, &ids).await?;
         }
-        if inc.sections && let Some(list) = &enrollments {
+        if inc.sections
+            && let Some(list) = &enrollments
+        {
             extras.sections = courses::sections_by_id(conn, scope, list.iter().map(|e| e.course_section_id)).await?;
         }
         extras.enrollments = enrollments;
@@ -279,8 +284,12 @@ impl Extras {
         let mut json = render(view, caller);
         let term = c.enrollment_term_id.and_then(|id| self.terms.get(&id));
         if inc.term {
-            json.term =
-                Some(term.map(|t| TermBrief { id: t.id, name: t.name.clone(), start_at: t.start_at, end_at: t.end_at }));
+            json.term = Some(term.map(|t| TermBrief {
+                id: t.id,
+                name: t.name.clone(),
+                start_at: t.start_at,
+                end_at: t.end_at,
+            }));
         }
         if inc.total_students {
             json.total_students = Some(self.students.get(&c.id).copied().unwrap_or(0));
@@ -552,7 +561,7 @@ pub struct CourseListQuery {
     /// `asc` (default) or `desc`.
     #[serde(default, deserialize_with = "de::opt_string")]
     pub order: Option<String>,
-    /// `term`, `total_students`, `teachers`, `account` (or `account_name`), `concluded`, `syllabus_body`.
+    /// `term`, `total_students`, `teachers`, `account`, `concluded`, `syllabus_body`.
     #[serde(default, deserialize_with = "de::string_list")]
     #[param(value_type = Option<Vec<String>>)]
     pub include: Vec<String>,
@@ -727,7 +736,8 @@ async fn enrolled_courses(
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
     let enrollments = courses::enrollments_of(conn, &caller.scope, &filter, &ids).await?;
     let inc = Includes::parse(&query.include, Surface::Enrolled);
-    let extras = Extras::load(state, caller, &page.items, inc, Some(enrollments), state.base_url.resolve(headers)).await?;
+    let extras =
+        Extras::load(state, caller, &page.items, inc, Some(enrollments), state.base_url.resolve(headers)).await?;
     Ok(Paginated::new(page.map(|c| extras.render(&extras.view(c), caller, inc)), pagination))
 }
 
@@ -953,9 +963,7 @@ async fn update_settings(
     let current = view.course;
     let updated = state
         .store
-        .write(move |txn| {
-            Box::pin(async move { courses::update_settings(txn, &scope, &current, change, actor).await })
-        })
+        .write(move |txn| Box::pin(async move { courses::update_settings(txn, &scope, &current, change, actor).await }))
         .await?;
     Ok(Json(settings_json(&updated)))
 }
