@@ -208,7 +208,7 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
                 Some(course_id) => Grants {
                     user_id: None,
                     account_roles: vec![],
-                    course_roles: vec![(course_id, policy::CourseRole::Reviewer)],
+                    course_roles: vec![policy::CourseGrant::new(course_id, policy::CourseRole::Reviewer)],
                 },
             };
             Caller { principal: Principal::ApiKey { key }, scope, grants }

@@ -61,6 +61,8 @@ error_codes! {
         "The section does not exist in the caller's school (or was deleted), or the caller may not see it.";
     UserNotFound => "user_not_found", 404, "Not Found",
         "The user does not exist in the caller's school, or the caller may not see it.";
+    EnrollmentNotFound => "enrollment_not_found", 404, "Not Found",
+        "The enrollment does not exist in the course (or the caller's school), or the caller may not see it.";
     PartnerNotFound => "partner_not_found", 404, "Not Found",
         "The AB Connect partner does not exist in the caller's school, was revoked, or the caller may not see it.";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",

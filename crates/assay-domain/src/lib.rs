@@ -7,6 +7,7 @@ pub mod account;
 pub mod api_scope;
 pub mod course;
 pub mod course_settings;
+pub mod enrollment;
 pub mod error_code;
 pub mod id_ref;
 pub mod policy;

@@ -106,6 +106,19 @@ impl Permission {
     pub fn parse(name: &str) -> Option<Permission> {
         Permission::ALL.iter().copied().find(|p| p.as_str() == name)
     }
+
+    /// Whether it only reads: what a concluded enrollment (or a concluded course) still allows.
+    pub const fn is_read_only(self) -> bool {
+        matches!(
+            self,
+            Permission::ViewAccount
+                | Permission::ViewUsers
+                | Permission::ReadSis
+                | Permission::ViewCourse
+                | Permission::ViewRoster
+                | Permission::ViewAllGrades
+        )
+    }
 }
 
 /// A role held on an account, inherited by every account (and course) below it.
@@ -177,15 +190,32 @@ impl CourseRole {
         }
     }
 
-    /// The five roles an enrollment can give (not `Reviewer`, which only API keys hold).
+    /// Canvas's id of the built-in role (`role_id` on enrollments); custom roles are not supported.
+    pub const fn base_role_id(self) -> i64 {
+        match self {
+            CourseRole::Student => 3,
+            CourseRole::Teacher => 4,
+            CourseRole::Ta => 5,
+            CourseRole::Designer => 6,
+            CourseRole::Observer => 7,
+            CourseRole::Reviewer => 8,
+        }
+    }
+
+    /// The role with a Canvas `role_id`.
+    pub fn from_base_role_id(id: i64) -> Option<CourseRole> {
+        CourseRole::ENROLLABLE.into_iter().find(|r| r.base_role_id() == id)
+    }
+
+    /// The roles an enrollment can carry (every role but the API key's).
     pub const ENROLLABLE: [CourseRole; 5] =
-        [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer];
+        [CourseRole::Student, CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Observer];
 
     pub fn from_enrollment_type(s: &str) -> Option<CourseRole> {
         CourseRole::ENROLLABLE.into_iter().find(|r| r.enrollment_type() == s)
     }
 
-    /// Canvas's short name (`enrollment_type=` filters, the `type` of a course's `enrollments`).
+    /// Canvas's short name (the `type` of a course's `enrollments`; `enrollment::parse_short_type` reads it).
     pub const fn short_name(self) -> &'static str {
         match self {
             CourseRole::Teacher => "teacher",
@@ -195,26 +225,6 @@ impl CourseRole {
             CourseRole::Observer => "observer",
             CourseRole::Reviewer => "reviewer",
         }
-    }
-
-    pub fn from_short_name(s: &str) -> Option<CourseRole> {
-        CourseRole::ENROLLABLE.into_iter().find(|r| r.short_name() == s)
-    }
-
-    /// The id of the built-in role, as Canvas numbers its base roles (`role_id` of an enrollment).
-    pub const fn base_role_id(self) -> i64 {
-        match self {
-            CourseRole::Student => 3,
-            CourseRole::Teacher => 4,
-            CourseRole::Ta => 5,
-            CourseRole::Designer => 6,
-            CourseRole::Observer => 7,
-            CourseRole::Reviewer => 0,
-        }
-    }
-
-    pub fn from_base_role_id(id: i64) -> Option<CourseRole> {
-        CourseRole::ENROLLABLE.into_iter().find(|r| r.base_role_id() == id)
     }
 
     /// Students and observers see a course only once it is published (Canvas's default `state[]` of
@@ -248,14 +258,35 @@ impl CourseRole {
 /// What every signed-in user may do to their own user record.
 const SELF_PERMISSIONS: &[Permission] = &[Permission::ViewUsers, Permission::ManageUsers, Permission::ManageTokens];
 
+/// A role held in one course (from an enrollment, or a course-bound API key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseGrant {
+    pub course_id: i64,
+    pub role: CourseRole,
+    /// `Some(section)` when the enrollment's privileges are limited to its section
+    /// (`limit_privileges_to_course_section`): its rights then reach that section's people only.
+    pub section_id: Option<i64>,
+    /// A concluded enrollment, or one in a concluded course: it still reads, but changes nothing.
+    pub read_only: bool,
+}
+
+impl CourseGrant {
+    pub fn new(course_id: i64, role: CourseRole) -> CourseGrant {
+        CourseGrant { course_id, role, section_id: None, read_only: false }
+    }
+
+    fn grants(&self, permission: Permission) -> bool {
+        self.role.grants().contains(&permission) && (!self.read_only || permission.is_read_only())
+    }
+}
+
 /// The roles a principal holds, loaded once per request.
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
     /// The user behind the request; `None` for API keys and partners.
     pub user_id: Option<i64>,
     pub account_roles: Vec<(AccountPath, AccountRole)>,
-    /// Course roles: the course id, with the path of the account the course belongs to.
-    pub course_roles: Vec<(i64, CourseRole)>,
+    pub course_roles: Vec<CourseGrant>,
 }
 
 /// The object an action is aimed at.
@@ -272,6 +303,12 @@ pub enum Target<'a> {
         course_id: i64,
         account: &'a AccountPath,
     },
+    /// One section of a course: what section-limited enrollments reach.
+    Section {
+        course_id: i64,
+        section_id: i64,
+        account: &'a AccountPath,
+    },
 }
 
 /// Decides whether `grants` allow `permission` on `target`.
@@ -285,13 +322,43 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
             account
         }
         Target::Course { course_id, account } => {
-            if grants.course_roles.iter().any(|(id, role)| *id == course_id && role.grants().contains(&permission)) {
+            if grants.course_roles.iter().any(|g| g.course_id == course_id && g.grants(permission)) {
+                return true;
+            }
+            account
+        }
+        Target::Section { course_id, section_id, account } => {
+            let reaches = |g: &CourseGrant| g.section_id.is_none_or(|limited_to| limited_to == section_id);
+            if grants.course_roles.iter().any(|g| g.course_id == course_id && reaches(g) && g.grants(permission)) {
                 return true;
             }
             account
         }
     };
+    allowed_by_account(grants, permission, account)
+}
+
+fn allowed_by_account(grants: &Grants, permission: Permission, account: &AccountPath) -> bool {
     grants.account_roles.iter().any(|(held_on, role)| account.is_within(held_on) && role.grants().contains(&permission))
+}
+
+/// The sections of a course whose people `permission` reaches: `None` for all of them, `Some(sections)` when the
+/// caller's only grants in the course are limited to those sections (lists are then filtered to them).
+pub fn reachable_sections(
+    grants: &Grants,
+    permission: Permission,
+    course_id: i64,
+    account: &AccountPath,
+) -> Option<Vec<i64>> {
+    if allowed_by_account(grants, permission, account) {
+        return None;
+    }
+    let held: Vec<&CourseGrant> =
+        grants.course_roles.iter().filter(|g| g.course_id == course_id && g.grants(permission)).collect();
+    if held.iter().any(|g| g.section_id.is_none()) {
+        return None;
+    }
+    Some(held.iter().filter_map(|g| g.section_id).collect())
 }
 
 #[cfg(test)]
@@ -351,18 +418,62 @@ mod tests {
     #[test]
     fn course_roles_act_only_in_their_course() {
         let root = AccountPath::root(1);
-        let student = Grants { user_id: Some(5), account_roles: vec![], course_roles: vec![(3, CourseRole::Student)] };
+        let student = Grants {
+            user_id: Some(5),
+            account_roles: vec![],
+            course_roles: vec![CourseGrant::new(3, CourseRole::Student)],
+        };
         assert!(allows(&student, Permission::Submit, Target::Course { course_id: 3, account: &root }));
         assert!(!allows(&student, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
         assert!(!allows(&student, Permission::Submit, Target::Course { course_id: 4, account: &root }));
-        let teacher = Grants { user_id: Some(6), account_roles: vec![], course_roles: vec![(3, CourseRole::Teacher)] };
+        let teacher = Grants {
+            user_id: Some(6),
+            account_roles: vec![],
+            course_roles: vec![CourseGrant::new(3, CourseRole::Teacher)],
+        };
         assert!(allows(&teacher, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
         assert!(!allows(&teacher, Permission::ViewAccount, Target::Account(&root)));
         for r in CourseRole::ENROLLABLE {
             assert_eq!(CourseRole::from_enrollment_type(r.enrollment_type()), Some(r));
-            assert_eq!(CourseRole::from_short_name(r.short_name()), Some(r));
+            assert_eq!(crate::enrollment::parse_short_type(r.short_name()), Some(r));
             assert_eq!(CourseRole::from_base_role_id(r.base_role_id()), Some(r));
         }
+    }
+
+    #[test]
+    fn concluded_roles_read_but_do_not_change() {
+        let root = AccountPath::root(1);
+        let concluded = Grants {
+            user_id: Some(6),
+            account_roles: vec![],
+            course_roles: vec![CourseGrant { read_only: true, ..CourseGrant::new(3, CourseRole::Teacher) }],
+        };
+        let course = Target::Course { course_id: 3, account: &root };
+        assert!(allows(&concluded, Permission::ViewRoster, course));
+        assert!(allows(&concluded, Permission::ViewAllGrades, course));
+        assert!(!allows(&concluded, Permission::ManageGrades, course));
+        assert!(!allows(&concluded, Permission::ManageEnrollments, course));
+    }
+
+    #[test]
+    fn section_limited_roles_reach_their_section_only() {
+        let root = AccountPath::root(1);
+        let ta = Grants {
+            user_id: Some(6),
+            account_roles: vec![],
+            course_roles: vec![CourseGrant { section_id: Some(10), ..CourseGrant::new(3, CourseRole::Ta) }],
+        };
+        let section = |section_id| Target::Section { course_id: 3, section_id, account: &root };
+        assert!(allows(&ta, Permission::ManageGrades, section(10)));
+        assert!(!allows(&ta, Permission::ManageGrades, section(11)));
+        assert!(allows(&ta, Permission::ViewCourse, Target::Course { course_id: 3, account: &root }));
+        assert_eq!(reachable_sections(&ta, Permission::ViewRoster, 3, &root), Some(vec![10]));
+        let teacher = Grants { course_roles: vec![CourseGrant::new(3, CourseRole::Teacher)], ..ta.clone() };
+        assert_eq!(reachable_sections(&teacher, Permission::ViewRoster, 3, &root), None);
+        assert!(allows(&teacher, Permission::ManageEnrollments, section(11)));
+        assert_eq!(reachable_sections(&admin_of(root.clone()), Permission::ViewRoster, 3, &root), None);
+        // No grant at all: an empty list, so a filtered list shows nothing.
+        assert_eq!(reachable_sections(&Grants::default(), Permission::ViewRoster, 3, &root), Some(vec![]));
     }
 
     #[test]

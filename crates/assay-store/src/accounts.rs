@@ -360,6 +360,25 @@ pub async fn add_role(
 }
 
 /// The roles `user_id` holds, with the paths of the accounts they are held on.
+/// The paths of the given accounts of the school, by id (one query).
+pub async fn paths_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    ids: Vec<i64>,
+) -> Result<std::collections::HashMap<i64, AccountPath>, StoreError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(account::Entity::find()
+        .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(account::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.account_path()))
+        .collect())
+}
+
 pub async fn grants_for<C: ConnectionTrait>(conn: &C, scope: &Scope, user_id: i64) -> Result<Grants, StoreError> {
     let memberships = account_user::Entity::find()
         .filter(account_user::Column::RootAccountId.eq(scope.root_account_id()))
@@ -383,7 +402,8 @@ pub async fn grants_for<C: ConnectionTrait>(conn: &C, scope: &Scope, user_id: i6
             }
         }
     }
-    Ok(Grants { user_id: Some(user_id), account_roles, course_roles: Vec::new() })
+    let course_roles = crate::enrollments::course_grants(conn, scope, user_id).await?;
+    Ok(Grants { user_id: Some(user_id), account_roles, course_roles })
 }
 
 /// Soft-deletes a sub-account. Refused for a school (root account) and for an account that still has active

@@ -9,6 +9,7 @@ use assay_domain::{
     account::AccountPath,
     course::CourseState,
     course_settings::SettingsChange,
+    enrollment::EnrollmentState,
     id_ref::{ExternalKey, IdRef},
     policy::CourseRole,
 };
@@ -152,15 +153,6 @@ pub async fn find<C: ConnectionTrait>(
     Ok(CourseView { account_path: account.account_path(), course: found })
 }
 
-/// Enrollment `workflow_state`s (the enrollments module owns their life cycle; these are read here).
-pub mod enrollment_state {
-    pub const ACTIVE: &str = "active";
-    pub const INVITED: &str = "invited";
-    pub const CREATION_PENDING: &str = "creation_pending";
-    pub const COMPLETED: &str = "completed";
-    pub const DELETED: &str = "deleted";
-}
-
 /// How an account's course list is ordered (Canvas's `sort`); the id breaks ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CourseSort {
@@ -199,7 +191,7 @@ fn has_enrollment(scope: &Scope, types: &[CourseRole]) -> SimpleExpr {
         .filter(
             Expr::col((enrollment::Entity, enrollment::Column::CourseId)).equals((course::Entity, course::Column::Id)),
         )
-        .filter(enrollment::Column::WorkflowState.ne(enrollment_state::DELETED));
+        .filter(enrollment::Column::WorkflowState.ne(EnrollmentState::Deleted.as_str()));
     if !types.is_empty() {
         sub = sub.filter(enrollment::Column::Type.is_in(types.iter().map(|r| r.enrollment_type())));
     }
@@ -341,8 +333,10 @@ pub struct EnrollmentFilter {
 }
 
 impl EnrollmentFilter {
-    pub const CURRENT: &'static [&'static str] =
-        &[enrollment_state::ACTIVE, enrollment_state::INVITED, enrollment_state::CREATION_PENDING];
+    /// Canvas's default: the current enrollments (active, invited, pending).
+    pub fn current() -> Vec<&'static str> {
+        EnrollmentState::DEFAULT_LISTED.iter().map(|s| s.as_str()).collect()
+    }
 
     fn select(&self, scope: &Scope) -> sea_orm::Select<enrollment::Entity> {
         let mut select = enrollment::Entity::find()
@@ -487,7 +481,10 @@ pub async fn student_counts<C: ConnectionTrait>(
         .filter(enrollment::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(enrollment::Column::CourseId.is_in(course_ids.iter().copied()))
         .filter(enrollment::Column::Type.eq(CourseRole::Student.enrollment_type()))
-        .filter(enrollment::Column::WorkflowState.is_in([enrollment_state::ACTIVE, enrollment_state::INVITED]))
+        .filter(
+            enrollment::Column::WorkflowState
+                .is_in([EnrollmentState::Active.as_str(), EnrollmentState::Invited.as_str()]),
+        )
         .group_by(enrollment::Column::CourseId)
         .into_tuple()
         .all(conn)
@@ -511,7 +508,7 @@ pub async fn teachers<C: ConnectionTrait>(
         .filter(enrollment::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(enrollment::Column::CourseId.is_in(course_ids.iter().copied()))
         .filter(enrollment::Column::Type.eq(CourseRole::Teacher.enrollment_type()))
-        .filter(enrollment::Column::WorkflowState.eq(enrollment_state::ACTIVE))
+        .filter(enrollment::Column::WorkflowState.eq(EnrollmentState::Active.as_str()))
         .order_by_asc(enrollment::Column::Id)
         .into_tuple()
         .all(conn)

@@ -9,6 +9,7 @@ pub mod api_keys;
 mod connect;
 pub mod courses;
 pub mod developer_keys;
+pub mod enrollments;
 pub mod entity;
 mod error;
 pub mod events;

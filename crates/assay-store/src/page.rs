@@ -45,6 +45,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with other items (rendered in bulk from these), keeping its position and total.
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page { items, has_more: self.has_more, total: self.total, last_key: self.last_key }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

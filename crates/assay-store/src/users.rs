@@ -216,9 +216,7 @@ pub fn list_select(
     account: &account::Model,
     search_term: Option<&str>,
 ) -> sea_orm::Select<user::Entity> {
-    let mut select = user::Entity::find()
-        .filter(user::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(user::Column::WorkflowState.ne(DELETED));
+    let mut select = search_select(scope, search_term);
     if !account.is_root() {
         let below = account::Entity::find()
             .select_only()
@@ -228,6 +226,15 @@ pub fn list_select(
             .into_query();
         select = select.filter(user::Column::AccountId.in_subquery(below));
     }
+    select
+}
+
+/// The school's live users matching `search_term` (part of the name, sortable name, email, SIS id or login,
+/// ignoring case, or the whole numeric id).
+pub fn search_select(scope: &Scope, search_term: Option<&str>) -> sea_orm::Select<user::Entity> {
+    let mut select = user::Entity::find()
+        .filter(user::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(user::Column::WorkflowState.ne(DELETED));
     if let Some(term) = search_term {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         let like = |col: user::Column| {
@@ -258,7 +265,7 @@ fn escape_like(s: &str) -> String {
 }
 
 /// Loads logins and account paths for `users` in two queries, whatever the page size.
-async fn with_details<C: ConnectionTrait>(
+pub async fn with_details<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
     users: Vec<user::Model>,
@@ -339,4 +346,40 @@ pub async fn update(
     )
     .await?;
     Ok(updated)
+}
+
+/// Removes a user from the school, as Canvas's "delete a user from the root account" does: the user is kept but
+/// marked deleted, their logins stop working (and free their names), and their enrollments are deleted. SIS ids
+/// stay on the row so a later import with the same id finds and revives the person instead of duplicating them.
+pub async fn delete(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    current: &user::Model,
+    actor: Actor,
+) -> Result<user::Model, StoreError> {
+    for l in login::Entity::find()
+        .filter(login::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(login::Column::UserId.eq(current.id))
+        .filter(login::Column::WorkflowState.eq(ACTIVE))
+        .all(txn)
+        .await?
+    {
+        crate::logins::delete(txn, scope, &l, actor).await?;
+    }
+    for e in crate::entity::enrollment::Entity::find()
+        .filter(crate::entity::enrollment::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(crate::entity::enrollment::Column::UserId.eq(current.id))
+        .filter(crate::entity::enrollment::Column::WorkflowState.ne(DELETED))
+        .all(txn)
+        .await?
+    {
+        crate::enrollments::apply(txn, scope, &e, assay_domain::enrollment::EnrollmentAction::Delete, actor).await?;
+    }
+    let mut model: user::ActiveModel = current.clone().into();
+    model.workflow_state = Set(DELETED.to_owned());
+    model.updated_at = Set(crate::now());
+    let deleted = model.update(txn).await?;
+    events::record_change(txn, scope.root_account_id(), "user.deleted", deleted.id, actor, event_payload(&deleted))
+        .await?;
+    Ok(deleted)
 }

@@ -1,7 +1,8 @@
 //! `assay serve --demo`: a school to try every surface with, seeded into an empty database.
 
+use assay_domain::{enrollment::EnrollmentState, policy::CourseRole};
 use assay_store::{
-    Scope, Store, accounts, api_keys, courses, developer_keys,
+    Scope, Store, accounts, api_keys, courses, developer_keys, enrollments,
     entity::user,
     events::Actor,
     logins, partners, sections, terms, user_api_keys,
@@ -13,13 +14,54 @@ pub const DEMO_ADMIN_LOGIN: &str = "admin@demo.assay.invalid";
 
 const TEACHERS: &[(&str, &str)] =
     &[("Grace Hopper", "grace@demo.assay.invalid"), ("Alan Turing", "alan@demo.assay.invalid")];
-const STUDENTS: &[(&str, &str, &str)] = &[
-    ("Ada Lovelace", "ada@demo.assay.invalid", "S1001"),
-    ("Katherine Johnson", "katherine@demo.assay.invalid", "S1002"),
-    ("Edsger Dijkstra", "edsger@demo.assay.invalid", "S1003"),
-    ("Barbara Liskov", "barbara@demo.assay.invalid", "S1004"),
-    ("Donald Knuth", "donald@demo.assay.invalid", "S1005"),
+/// Thirty students: every first name with the last name beside it, then shifted, so names are distinct.
+const FIRST_NAMES: &[&str] = &[
+    "Ada",
+    "Katherine",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Frances",
+    "John",
+    "Radia",
+    "Ken",
+    "Margaret",
+    "Tim",
+    "Hedy",
+    "Dennis",
+    "Shafi",
+    "Leslie",
 ];
+const LAST_NAMES: &[&str] = &[
+    "Lovelace",
+    "Johnson",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Allen",
+    "Backus",
+    "Perlman",
+    "Thompson",
+    "Hamilton",
+    "Berners-Lee",
+    "Lamarr",
+    "Ritchie",
+    "Goldwasser",
+    "Lamport",
+];
+const STUDENT_COUNT: usize = 30;
+
+/// The demo students: (name, login, SIS id).
+fn students() -> Vec<(String, String, String)> {
+    (0..STUDENT_COUNT)
+        .map(|i| {
+            let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i + i / LAST_NAMES.len()) % LAST_NAMES.len()];
+            let login = format!("{}.{}@demo.assay.invalid", first.to_lowercase(), last.to_lowercase());
+            (format!("{first} {last}"), login, format!("S{}", 1001 + i))
+        })
+        .collect()
+}
 
 /// The demo administrator's password, for the password grants (it is a demo: it is printed, and documented).
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-password";
@@ -68,11 +110,16 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                     login: Some(NewLogin { unique_id: login.to_owned(), password_hash: None }),
                     ..NewUser::default()
                 };
+                let mut teachers = Vec::new();
                 for (name, login) in TEACHERS {
-                    users::create(txn, &scope, &school, person(name, login, None), Actor::system()).await?;
+                    teachers
+                        .push(users::create(txn, &scope, &school, person(name, login, None), Actor::system()).await?);
                 }
-                for (name, login, sis) in STUDENTS {
-                    users::create(txn, &scope, &school, person(name, login, Some(sis)), Actor::system()).await?;
+                let mut pupils = Vec::new();
+                for (name, login, sis) in students() {
+                    pupils.push(
+                        users::create(txn, &scope, &school, person(&name, &login, Some(&sis)), Actor::system()).await?,
+                    );
                 }
                 let term = terms::TermFields {
                     name: Some("Demo Term".into()),
@@ -80,8 +127,12 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                     ..Default::default()
                 };
                 terms::create(txn, &scope, term, Actor::system()).await?;
-                for (name, code, offered) in
+                // Everyone takes the introduction; the first half also takes programming. Each course has a
+                // teacher, and its students are split between its two sections.
+                for (index, (name, code, offered)) in
                     [("Introduction to Assay", "ASSAY-101", true), ("Programming 1", "PROG-1", false)]
+                        .into_iter()
+                        .enumerate()
                 {
                     let fields = courses::CourseFields {
                         name: Some(name.into()),
@@ -91,9 +142,26 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                         ..Default::default()
                     };
                     let course = courses::create(txn, &scope, &school, fields, Actor::system()).await?;
+                    let mut groups = Vec::new();
                     for group in ["Group A", "Group B"] {
                         let section = sections::SectionFields { name: Some(group.into()), ..Default::default() };
-                        sections::create(txn, &scope, &course, section, Actor::system()).await?;
+                        groups.push(sections::create(txn, &scope, &course, section, Actor::system()).await?);
+                    }
+                    let active = |user_id, role| enrollments::NewEnrollment {
+                        user_id,
+                        role,
+                        state: EnrollmentState::Active,
+                        limit_privileges_to_course_section: false,
+                        associated_user_id: None,
+                        start_at: None,
+                        end_at: None,
+                    };
+                    let teacher = active(teachers[index].id, CourseRole::Teacher);
+                    enrollments::enroll(txn, &scope, &course, &groups[0], teacher, Actor::system()).await?;
+                    let taking = if index == 0 { &pupils[..] } else { &pupils[..pupils.len() / 2] };
+                    for (i, pupil) in taking.iter().enumerate() {
+                        let student = active(pupil.id, CourseRole::Student);
+                        enrollments::enroll(txn, &scope, &course, &groups[i % 2], student, Actor::system()).await?;
                     }
                 }
                 Ok(())

@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
                             demo::DEMO_SCHOOL,
                             access.school_id,
                             if access.seeded {
-                                "created with an admin, 2 teachers, 5 students, a term, and 2 courses with sections"
+                                "created with an admin, 2 teachers, 30 students, a term, and 2 courses with sections and enrollments"
                             } else {
                                 "already there"
                             }

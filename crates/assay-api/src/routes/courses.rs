@@ -13,12 +13,11 @@ use assay_domain::{
     account::validate_time_zone,
     course::{CourseEvent, CourseState, transition},
     course_settings,
+    enrollment::EnrollmentState,
     policy::{CourseRole, Permission, Target},
 };
 use assay_store::{
-    courses::{
-        self, CourseFields, CourseFilter, CourseSort, CourseView, EnrollmentFilter, ID_PREFIXES, enrollment_state,
-    },
+    courses::{self, CourseFields, CourseFilter, CourseSort, CourseView, EnrollmentFilter, ID_PREFIXES},
     entity::{account, course, course_section, enrollment, enrollment_term, user},
     page::Direction,
     terms,
@@ -587,7 +586,7 @@ fn parse_states(values: &[String]) -> ApiResult<Vec<CourseState>> {
 }
 
 fn parse_role(raw: &str, pointer: &str) -> ApiResult<CourseRole> {
-    CourseRole::from_short_name(raw).ok_or_else(|| {
+    assay_domain::enrollment::parse_short_type(raw).ok_or_else(|| {
         ApiError::invalid_field(pointer, format!("`{raw}` is not teacher, student, ta, observer or designer"))
     })
 }
@@ -718,10 +717,12 @@ async fn enrolled_courses(
 ) -> ApiResult<Paginated<CourseJson>> {
     let role = query.enrollment_type.as_deref().map(|raw| parse_role(raw, "/enrollment_type")).transpose()?;
     let enrollment_states = match query.enrollment_state.as_deref() {
-        None | Some("") => EnrollmentFilter::CURRENT.to_vec(),
-        Some("active") => vec![enrollment_state::ACTIVE],
-        Some("invited_or_pending") => vec![enrollment_state::INVITED, enrollment_state::CREATION_PENDING],
-        Some("completed") => vec![enrollment_state::COMPLETED],
+        None | Some("") => EnrollmentFilter::current(),
+        Some("active") => vec![EnrollmentState::Active.as_str()],
+        Some("invited_or_pending") => {
+            vec![EnrollmentState::Invited.as_str(), EnrollmentState::CreationPending.as_str()]
+        }
+        Some("completed") => vec![EnrollmentState::Completed.as_str()],
         Some(other) => {
             return Err(ApiError::invalid_field(
                 "/enrollment_state",

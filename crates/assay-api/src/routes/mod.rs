@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod course_users;
 pub mod courses;
 pub mod developer_keys;
 pub mod diagnostics;
+pub mod enrollments;
 pub mod events;
 pub mod logins;
 pub mod oauth;
@@ -35,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(courses::router())
         .merge(sections::router())
+        .merge(enrollments::router())
+        .merge(course_users::router())
         .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())

@@ -121,7 +121,8 @@ impl SectionParamsFields {
     }
 }
 
-async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<SectionView> {
+/// Finds an active section of the caller's school from a path id, or 404.
+pub async fn resolve(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<SectionView> {
     let id = id_ref(raw, "section", ID_PREFIXES)?;
     sections::find(state.store.read(), &caller.scope, &id).await.map_err(|err| match err {
         assay_store::StoreError::NotFound => ApiError::not_found(Code::SectionNotFound),

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(show_self, update_self))
         .routes(routes!(show_user, update_user))
+        .routes(routes!(delete_user))
 }
 
 /// A user.
@@ -59,7 +60,7 @@ pub struct UserJson {
     pub time_zone: Option<Option<String>>,
 }
 
-fn render(view: &UserView, caller: &Caller) -> UserJson {
+pub fn render(view: &UserView, caller: &Caller) -> UserJson {
     let u = &view.user;
     let target = Target::User { user_id: u.id, account: &view.account_path };
     let sis = caller.may(Permission::ReadSis, target);
@@ -437,4 +438,34 @@ async fn update(state: &AppState, caller: &Caller, id: &str, params: UpdateUserP
         .await?;
     let view = UserView { user: updated, ..view };
     Ok(Json(render(&view, caller)))
+}
+
+/// Removes a user from the school: their logins stop working and their enrollments are deleted. Returns the user.
+#[utoipa::path(delete, path = "/api/v1/accounts/{account_id}/users/{id}", tag = "Users",
+    params(("account_id" = String, Path, description = "Account id, `self` or `sis_account_id:X`"),
+           ("id" = String, Path, description = "User id, `sis_user_id:X`, `sis_login_id:X` or `external_id:X`")),
+    responses((status = 200, body = UserJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn delete_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((account_id, id)): PathParams<(String, String)>,
+) -> ApiResult<Json<UserJson>> {
+    let account = accounts::resolve(&state, &caller, &account_id).await?;
+    let view = resolve(&state, &caller, &id).await?;
+    if !view.account_path.is_within(&account.account_path()) {
+        return Err(ApiError::not_found(Code::UserNotFound));
+    }
+    caller.require(Permission::ManageUsers, Target::Account(&view.account_path))?;
+    if caller.user_id() == Some(view.user.id) {
+        return Err(ApiError::invalid_field("/id", "you cannot delete yourself"));
+    }
+    let scope = caller.scope;
+    let actor = caller.actor();
+    let current = view.user.clone();
+    let deleted = state
+        .store
+        .write(move |txn| Box::pin(async move { users::delete(txn, &scope, &current, actor).await }))
+        .await?;
+    Ok(Json(render(&UserView { user: deleted, ..view }, &caller)))
 }

@@ -179,7 +179,7 @@ async fn binary_round_trip(db: Db) {
         client.get(format!("{base}/api/v1/users/self")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["name"], "Ada Admin");
     let users = client.get(format!("{base}/api/v1/accounts/self/users")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(users.headers()["total-count"], "8", "admin + 2 teachers + 5 students");
+    assert_eq!(users.headers()["total-count"], "33", "admin + 2 teachers + 30 students");
     let courses: serde_json::Value = client
         .get(format!("{base}/api/v1/accounts/self/courses"))
         .bearer_auth(&token)
@@ -190,6 +190,14 @@ async fn binary_round_trip(db: Db) {
         .await
         .unwrap();
     assert_eq!(courses.as_array().map(Vec::len), Some(2), "{courses}");
+    let intro = courses[0]["id"].as_i64().unwrap();
+    let roster = client
+        .get(format!("{base}/api/v1/courses/{intro}/enrollments?type[]=StudentEnrollment&per_page=100"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(roster.headers()["total-count"], "30", "every student takes the introduction");
     // Every other printed credential works too.
     let works_as_admin = |bearer: String| {
         let req = client.get(format!("{base}/api/v1/users/self")).bearer_auth(bearer);

@@ -586,7 +586,7 @@ backend_test!(account_course_lists_filter_sort_and_include_like_canvas, |t| {
     assert_eq!(bio["sis_course_id"], "B-1", "administrators read SIS ids");
 });
 
-// Needs `POST /api/v1/courses/:id/enrollments` (the enrollment routes) and course roles loaded from enrollments.
+// Enrollments come from `POST /api/v1/courses/:id/enrollments`; course roles (permissions, SIS ids) from them.
 backend_test!(users_list_their_courses_through_enrollments, |t| {
     let teacher = t.create_user("Tess Teacher", "tess@a.test", None).await["id"].as_i64().unwrap();
     let student = t.create_user("Stu Student", "stu@a.test", None).await["id"].as_i64().unwrap();

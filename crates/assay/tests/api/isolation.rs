@@ -56,6 +56,13 @@ impl Fixtures {
             .send()
             .await;
         ids.insert("section", section.body["id"].to_string());
+        let enrollment = t
+            .post(&format!("/api/v1/sections/{}/enrollments", section.body["id"]))
+            .form(&[("enrollment[user_id]", user.to_string().as_str()), ("enrollment[enrollment_state]", "invited")])
+            .send()
+            .await;
+        assert_eq!(enrollment.status, StatusCode::CREATED, "{}", enrollment.body);
+        ids.insert("enrollment", enrollment.body["id"].to_string());
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -88,6 +95,7 @@ impl Fixtures {
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
                 ("{course_id}", _) => "course",
+                ("{section_id}", _) => "section",
                 (_, "accounts") | (_, "sub_accounts") => "account",
                 (_, "users") => "user",
                 (_, "tokens") => "token",
@@ -98,6 +106,7 @@ impl Fixtures {
                 (_, "courses") => "course",
                 (_, "sections") => "section",
                 (_, "terms") => "term",
+                (_, "enrollments") => "enrollment",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -124,6 +133,7 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         "/api/v1/accounts/self/sub_accounts?recursive=true".to_owned(),
         format!("/api/v1/courses/{}", f.ids["course"]),
         format!("/api/v1/courses/{}/sections", f.ids["course"]),
+        format!("/api/v1/courses/{}/enrollments?state[]=invited&state[]=active&state[]=deleted", f.ids["course"]),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),

@@ -9,6 +9,7 @@ mod canvasapi;
 mod cli;
 mod conventions;
 mod courses;
+mod enrollments;
 mod events;
 mod identity;
 mod isolation;
