@@ -22,10 +22,24 @@ impl CourseState {
         }
     }
 
+    pub const ALL: &'static [CourseState] =
+        &[CourseState::Unpublished, CourseState::Available, CourseState::Completed, CourseState::Deleted];
+
     pub fn parse(s: &str) -> Option<CourseState> {
-        [CourseState::Unpublished, CourseState::Available, CourseState::Completed, CourseState::Deleted]
-            .into_iter()
-            .find(|state| state.as_str() == s)
+        CourseState::ALL.iter().copied().find(|state| state.as_str() == s)
+    }
+
+    /// A `state[]` filter value: a state, Canvas's internal names for unpublished (`created`, `claimed`), or
+    /// `all` (every state, deleted included).
+    pub fn parse_filter(s: &str) -> Option<&'static [CourseState]> {
+        match s {
+            "all" => Some(CourseState::ALL),
+            "created" | "claimed" | "unpublished" => Some(&[CourseState::Unpublished]),
+            "available" => Some(&[CourseState::Available]),
+            "completed" => Some(&[CourseState::Completed]),
+            "deleted" => Some(&[CourseState::Deleted]),
+            _ => None,
+        }
     }
 }
 
@@ -85,6 +99,10 @@ mod tests {
         assert!(transition(Available, Undelete).is_err());
         for s in [Unpublished, Available, Completed, Deleted] {
             assert_eq!(CourseState::parse(s.as_str()), Some(s));
+            assert_eq!(CourseState::parse_filter(s.as_str()), Some(&[s][..]));
         }
+        assert_eq!(CourseState::parse_filter("claimed"), Some(&[Unpublished][..]));
+        assert_eq!(CourseState::parse_filter("all").map(<[_]>::len), Some(4));
+        assert_eq!(CourseState::parse_filter("sleeping"), None);
     }
 }

@@ -70,6 +70,19 @@ impl Permission {
         Permission::ManagePartners,
     ];
 
+    /// The permissions that mean something in a course (the course's `permissions` include lists these).
+    pub const COURSE: &'static [Permission] = &[
+        Permission::ViewCourse,
+        Permission::ManageCourse,
+        Permission::ViewRoster,
+        Permission::ManageEnrollments,
+        Permission::ViewAllGrades,
+        Permission::ManageGrades,
+        Permission::Submit,
+        Permission::ReadSis,
+        Permission::ManageSis,
+    ];
+
     /// The name used by `GET /accounts/:id/permissions` and in logs.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -204,6 +217,24 @@ impl CourseRole {
 
     pub fn from_enrollment_type(s: &str) -> Option<CourseRole> {
         CourseRole::ENROLLABLE.into_iter().find(|r| r.enrollment_type() == s)
+    }
+
+    /// Canvas's short name (the `type` of a course's `enrollments`; `enrollment::parse_short_type` reads it).
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            CourseRole::Teacher => "teacher",
+            CourseRole::Ta => "ta",
+            CourseRole::Designer => "designer",
+            CourseRole::Student => "student",
+            CourseRole::Observer => "observer",
+            CourseRole::Reviewer => "reviewer",
+        }
+    }
+
+    /// Students and observers see a course only once it is published (Canvas's default `state[]` of
+    /// `GET /courses`).
+    pub const fn sees_unpublished(self) -> bool {
+        !matches!(self, CourseRole::Student | CourseRole::Observer)
     }
 
     pub fn grants(self) -> &'static [Permission] {
@@ -413,9 +444,10 @@ mod tests {
         };
         assert!(allows(&teacher, Permission::ManageGrades, Target::Course { course_id: 3, account: &root }));
         assert!(!allows(&teacher, Permission::ViewAccount, Target::Account(&root)));
-        for r in [CourseRole::Teacher, CourseRole::Ta, CourseRole::Designer, CourseRole::Student, CourseRole::Observer]
-        {
+        for r in CourseRole::ENROLLABLE {
             assert_eq!(CourseRole::from_enrollment_type(r.enrollment_type()), Some(r));
+            assert_eq!(crate::enrollment::parse_short_type(r.short_name()), Some(r));
+            assert_eq!(CourseRole::from_base_role_id(r.base_role_id()), Some(r));
         }
     }
 

@@ -57,6 +57,25 @@ impl Validation {
     }
 }
 
+/// Canvas booleans: true/false, t/f, yes/no, y/n, on/off, 1/0 (strings or JSON literals).
+pub fn parse_bool(value: &serde_json::Value) -> Option<bool> {
+    use serde_json::Value;
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(1) => Some(true),
+            Some(0) => Some(false),
+            _ => None,
+        },
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
+            "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

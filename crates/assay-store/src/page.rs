@@ -10,7 +10,7 @@
 
 use sea_orm::{
     ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-    sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr},
+    sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr},
 };
 
 use crate::StoreError;
@@ -76,6 +76,25 @@ pub struct SortColumn<M> {
 pub enum KeyKind {
     Integer,
     Text,
+    /// A nullable text column, ordered and compared as `''` where it is null (row-value comparisons and the two
+    /// databases' NULL ordering would otherwise lose or reorder those rows). The key reads null as `""`.
+    TextOrEmpty,
+}
+
+/// Which way a list runs. Every sort column runs the same way, the id included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+fn sort_expr<M>(table: &'static str, col: &SortColumn<M>) -> SimpleExpr {
+    let column: SimpleExpr = Expr::col((Alias::new(table), Alias::new(col.column)));
+    match col.kind {
+        KeyKind::TextOrEmpty => Func::coalesce([column, Expr::val("")]).into(),
+        KeyKind::Integer | KeyKind::Text => column,
+    }
 }
 
 /// Orders `select` (already filtered) ascending by `sort` (whose last column must be unique, normally the id),
@@ -87,9 +106,23 @@ pub fn ordered<E: EntityTrait>(
     sort: &[SortColumn<E::Model>],
     request: &PageRequest,
 ) -> Result<Select<E>, StoreError> {
+    ordered_in(select, table, sort, request, Direction::Asc)
+}
+
+/// `ordered`, running the list `direction`.
+pub fn ordered_in<E: EntityTrait>(
+    select: Select<E>,
+    table: &'static str,
+    sort: &[SortColumn<E::Model>],
+    request: &PageRequest,
+    direction: Direction,
+) -> Result<Select<E>, StoreError> {
     let mut query = select;
     for col in sort {
-        query = query.order_by_asc(Expr::col((Alias::new(table), Alias::new(col.column))));
+        query = match direction {
+            Direction::Asc => query.order_by_asc(sort_expr(table, col)),
+            Direction::Desc => query.order_by_desc(sort_expr(table, col)),
+        };
     }
     match &request.position {
         Position::Offset(skip) => query = query.offset(*skip),
@@ -97,7 +130,7 @@ pub fn ordered<E: EntityTrait>(
             if key.len() != sort.len() {
                 return Err(StoreError::BadBookmark("it does not fit this list"));
             }
-            query = query.filter(after(table, sort, key)?);
+            query = query.filter(after(table, sort, key, direction)?);
         }
     }
     Ok(query.limit(request.per_page + 1))
@@ -116,31 +149,58 @@ where
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
+    fetch_in(conn, select, table, sort, request, Direction::Asc).await
+}
+
+/// `fetch`, running the list `direction`.
+pub async fn fetch_in<E, C>(
+    conn: &C,
+    select: Select<E>,
+    table: &'static str,
+    sort: &[SortColumn<E::Model>],
+    request: &PageRequest,
+    direction: Direction,
+) -> Result<Page<E::Model>, StoreError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
     let total = match request.total_hint {
         Some(known) => known,
         None => count_capped(conn, select.clone()).await?,
     };
-    let mut items = ordered(select, table, sort, request)?.all(conn).await?;
+    let mut items = ordered_in(select, table, sort, request, direction)?.all(conn).await?;
     let has_more = items.len() as u64 > request.per_page;
     items.truncate(request.per_page as usize);
     let last_key = items.last().map(|last| sort.iter().map(|col| (col.key)(last)).collect());
     Ok(Page { items, has_more, total, last_key })
 }
 
-/// `(a, b, id) > (ka, kb, kid)` as a row-value comparison, which SQLite (3.15+) and PostgreSQL both answer
-/// with one seek into the `(…, a, b, id)` index, however deep the key.
-fn after<M>(table: &'static str, sort: &[SortColumn<M>], key: &[serde_json::Value]) -> Result<SimpleExpr, StoreError> {
+/// `(a, b, id) > (ka, kb, kid)` (`<` running down) as a row-value comparison, which SQLite (3.15+) and
+/// PostgreSQL both answer with one seek into the `(…, a, b, id)` index, however deep the key.
+fn after<M>(
+    table: &'static str,
+    sort: &[SortColumn<M>],
+    key: &[serde_json::Value],
+    direction: Direction,
+) -> Result<SimpleExpr, StoreError> {
     if sort.is_empty() {
         return Err(StoreError::BadBookmark("it is empty"));
     }
-    let columns = sort.iter().map(|col| Expr::col((Alias::new(table), Alias::new(col.column))));
+    let columns: Vec<SimpleExpr> = sort.iter().map(|col| sort_expr(table, col)).collect();
     let values = sort.iter().zip(key).map(|(col, v)| key_value(col.kind, v)).collect::<Result<Vec<_>, _>>()?;
-    if sort.len() == 1 {
+    let (left, right) = if sort.len() == 1 {
         let column = columns.into_iter().next().ok_or(StoreError::NotFound)?;
         let value = values.into_iter().next().ok_or(StoreError::NotFound)?;
-        return Ok(column.gt(value));
-    }
-    Ok(Expr::tuple(columns).gt(Expr::tuple(values)))
+        (column, value)
+    } else {
+        (Expr::tuple(columns), Expr::tuple(values))
+    };
+    Ok(match direction {
+        Direction::Asc => left.gt(right),
+        Direction::Desc => left.lt(right),
+    })
 }
 
 fn key_value(kind: KeyKind, value: &serde_json::Value) -> Result<SimpleExpr, StoreError> {
@@ -148,7 +208,9 @@ fn key_value(kind: KeyKind, value: &serde_json::Value) -> Result<SimpleExpr, Sto
         (KeyKind::Integer, serde_json::Value::Number(n)) => {
             n.as_i64().map(Expr::val).ok_or(StoreError::BadBookmark("a key is not an integer"))
         }
-        (KeyKind::Text, serde_json::Value::String(s)) if s.len() <= 1024 => Ok(Expr::val(s.clone())),
+        (KeyKind::Text | KeyKind::TextOrEmpty, serde_json::Value::String(s)) if s.len() <= 1024 => {
+            Ok(Expr::val(s.clone()))
+        }
         _ => Err(StoreError::BadBookmark("a key has the wrong type")),
     }
 }

@@ -5,23 +5,7 @@
 use serde::{Deserialize, Deserializer, de::Error};
 use serde_json::Value;
 
-/// Canvas booleans: true/false, t/f, yes/no, y/n, on/off, 1/0 (strings or JSON literals).
-pub fn parse_bool(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(1) => Some(true),
-            Some(0) => Some(false),
-            _ => None,
-        },
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
-            "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+pub use assay_domain::validation::parse_bool;
 
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     let value = Value::deserialize(d)?;
