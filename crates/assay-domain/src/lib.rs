@@ -12,6 +12,7 @@ pub mod error_code;
 pub mod group;
 pub mod id_ref;
 pub mod policy;
+pub mod question;
 pub mod user;
 pub mod validation;
 

@@ -1,0 +1,6 @@
+//! Questions: the typed answer model of every question type (`model`), and — pure, no I/O — their validation,
+//! scoring, formula evaluation and HTML sanitising.
+
+pub mod model;
+
+pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
