@@ -122,6 +122,43 @@ where
     Ok(Page { items, has_more, total, last_key })
 }
 
+/// Runs `select` (already filtered, not yet ordered) as one page, newest (highest `id`) first: the order of
+/// job histories such as `GET /accounts/:id/sis_imports`. The bookmark is the last id served.
+pub async fn fetch_newest_first<E, C>(
+    conn: &C,
+    select: Select<E>,
+    table: &'static str,
+    id_of: fn(&E::Model) -> i64,
+    request: &PageRequest,
+) -> Result<Page<E::Model>, StoreError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = match request.total_hint {
+        Some(known) => known,
+        None => count_capped(conn, select.clone()).await?,
+    };
+    let id = Expr::col((Alias::new(table), Alias::new("id")));
+    let mut query = select.order_by_desc(id.clone());
+    match &request.position {
+        Position::Offset(skip) => query = query.offset(*skip),
+        Position::After(key) => match key.as_slice() {
+            [serde_json::Value::Number(n)] => {
+                let last = n.as_i64().ok_or(StoreError::BadBookmark("a key is not an integer"))?;
+                query = query.filter(id.lt(last));
+            }
+            _ => return Err(StoreError::BadBookmark("it does not fit this list")),
+        },
+    }
+    let mut items = query.limit(request.per_page + 1).all(conn).await?;
+    let has_more = items.len() as u64 > request.per_page;
+    items.truncate(request.per_page as usize);
+    let last_key = items.last().map(|last| vec![serde_json::json!(id_of(last))]);
+    Ok(Page { items, has_more, total, last_key })
+}
+
 /// `(a, b, id) > (ka, kb, kid)` as a row-value comparison, which SQLite (3.15+) and PostgreSQL both answer
 /// with one seek into the `(…, a, b, id)` index, however deep the key.
 fn after<M>(table: &'static str, sort: &[SortColumn<M>], key: &[serde_json::Value]) -> Result<SimpleExpr, StoreError> {

@@ -12,5 +12,7 @@ pub mod enrollment_term;
 pub mod event;
 pub mod login;
 pub mod partner;
+pub mod progress;
+pub mod sis_import;
 pub mod user;
 pub mod user_api_key;

@@ -9,6 +9,7 @@ mod m20261123_000003_courses;
 mod m20261123_000004_terms;
 mod m20261123_000005_sections;
 mod m20261123_000006_enrollments;
+mod m20261123_000008_sis_imports;
 mod util;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_terms::Migration),
             Box::new(m20261123_000005_sections::Migration),
             Box::new(m20261123_000006_enrollments::Migration),
+            Box::new(m20261123_000008_sis_imports::Migration),
         ]
     }
 }

@@ -16,5 +16,6 @@ mod openapi;
 mod pagination;
 mod rate_limits;
 mod schema;
+mod sis_imports;
 mod terms;
 mod users;
