@@ -1044,7 +1044,7 @@ impl Importer<'_> {
             .await?;
         let mut default_sections: HashMap<i64, i64> = defaults.into_iter().collect();
         // What is enrolled: (section, user, type) → the row's changeable fields.
-        let stored: Vec<(i64, i64, i64, String, String, bool, Option<i64>)> =
+        let stored: Vec<StoredRow> =
             assay_store::entity::enrollment::Entity::find()
                 .select_only()
                 .columns([
@@ -1602,6 +1602,8 @@ async fn set_running(txn: &DatabaseTransaction, job: JobRef, done: usize, total:
     sis_imports::heartbeat(txn, job.import_id).await
 }
 
+/// What an event says about an enrollment.
+#[allow(clippy::too_many_arguments)]
 fn enrollment_payload(
     id: i64,
     course_id: i64,
@@ -1653,6 +1655,9 @@ async fn delete_enrollments_of(
         })
         .collect())
 }
+
+/// An enrollment as loaded: id, section, user, type, state, limit_privileges, associated user.
+type StoredRow = (i64, i64, i64, String, String, bool, Option<i64>);
 
 #[derive(Clone)]
 struct Stored {
