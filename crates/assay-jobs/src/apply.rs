@@ -1044,22 +1044,21 @@ impl Importer<'_> {
             .await?;
         let mut default_sections: HashMap<i64, i64> = defaults.into_iter().collect();
         // What is enrolled: (section, user, type) → the row's changeable fields.
-        let stored: Vec<StoredRow> =
-            assay_store::entity::enrollment::Entity::find()
-                .select_only()
-                .columns([
-                    assay_store::entity::enrollment::Column::Id,
-                    assay_store::entity::enrollment::Column::CourseSectionId,
-                    assay_store::entity::enrollment::Column::UserId,
-                    assay_store::entity::enrollment::Column::Type,
-                    assay_store::entity::enrollment::Column::WorkflowState,
-                    assay_store::entity::enrollment::Column::LimitPrivilegesToCourseSection,
-                    assay_store::entity::enrollment::Column::AssociatedUserId,
-                ])
-                .filter(assay_store::entity::enrollment::Column::RootAccountId.eq(root))
-                .into_tuple()
-                .all(conn)
-                .await?;
+        let stored: Vec<StoredRow> = assay_store::entity::enrollment::Entity::find()
+            .select_only()
+            .columns([
+                assay_store::entity::enrollment::Column::Id,
+                assay_store::entity::enrollment::Column::CourseSectionId,
+                assay_store::entity::enrollment::Column::UserId,
+                assay_store::entity::enrollment::Column::Type,
+                assay_store::entity::enrollment::Column::WorkflowState,
+                assay_store::entity::enrollment::Column::LimitPrivilegesToCourseSection,
+                assay_store::entity::enrollment::Column::AssociatedUserId,
+            ])
+            .filter(assay_store::entity::enrollment::Column::RootAccountId.eq(root))
+            .into_tuple()
+            .all(conn)
+            .await?;
         let mut enrolled: HashMap<(i64, i64, &'static str), Stored> = stored
             .into_iter()
             .filter_map(|(id, section, user, kind, state, limit, associated)| {

@@ -9,16 +9,18 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub file: String,
+    /// The row the message is about (0: the whole file); reports are sorted by it.
+    pub line: u64,
     pub message: String,
 }
 
 impl Message {
     pub fn at(file: &str, line: u64, message: impl std::fmt::Display) -> Message {
-        Message { file: file.to_owned(), message: format!("row {line}: {message}") }
+        Message { file: file.to_owned(), line, message: format!("row {line}: {message}") }
     }
 
     pub fn file(file: &str, message: impl std::fmt::Display) -> Message {
-        Message { file: file.to_owned(), message: message.to_string() }
+        Message { file: file.to_owned(), line: 0, message: message.to_string() }
     }
 
     pub fn pair(&self) -> [String; 2] {

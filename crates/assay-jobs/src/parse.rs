@@ -202,8 +202,9 @@ pub fn parse(data: &[u8], file_name: Option<&str>, import_type: &str) -> Result<
             }
         }
     }
-    // Canvas's order: accounts (parents before children), terms, courses, sections, users, enrollments. Within a
-    // kind, files are read in name order and rows in file order.
+    // Problems found while reading come out in file and row order, whichever check found them.
+    batch.errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    batch.warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(batch)
 }
 
