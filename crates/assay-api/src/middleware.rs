@@ -14,6 +14,34 @@ use axum::{
 
 use crate::{AppState, error::ApiError, params::body_kind};
 
+/// Upload endpoints: their bodies may be as large as `Limits::max_import_bytes` and may be sent raw as a file
+/// (`text/csv`, `application/zip`, `application/octet-stream`) besides the usual media types. The handler reads
+/// the body itself, under the same limit.
+pub fn is_upload(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && path.strip_prefix("/api/v1/accounts/").is_some_and(|rest| {
+            rest.split_once('/').is_some_and(|(id, tail)| !id.is_empty() && tail.trim_end_matches('/') == "sis_imports")
+        })
+}
+
+/// Whether a `Content-Type` is a raw file an upload endpoint takes.
+pub fn is_raw_file(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            matches!(
+                (m.type_().as_str(), m.subtype().as_str()),
+                ("text", "csv")
+                    | ("application", "zip")
+                    | ("application", "x-zip-compressed")
+                    | ("application", "octet-stream")
+                    | ("application", "csv")
+            )
+        })
+}
+
 /// Refuses bodies of unsupported media types (415) and oversized bodies announced by `Content-Length` (413)
 /// before any handler reads them.
 pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -21,16 +49,19 @@ pub async fn gate_bodies(State(state): State<AppState>, req: Request, next: Next
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let chunked = req.headers().get(header::TRANSFER_ENCODING).is_some();
     let has_body = chunked || declared_length.is_some_and(|n| n > 0);
+    let upload = is_upload(req.method(), req.uri().path());
+    let limit = if upload { state.limits.max_import_bytes } else { state.limits.max_body_bytes };
     if let Some(n) = declared_length
-        && n > state.limits.max_body_bytes as u64
+        && n > limit as u64
     {
+        let setting = if upload { "max_import_bytes" } else { "max_body_bytes" };
         return ApiError::new(
             Code::PayloadTooLarge,
-            format!("The request body is {n} bytes; this server accepts at most {}.", state.limits.max_body_bytes),
+            format!("The request body is {n} bytes; this server accepts at most {limit} here (`{setting}`)."),
         )
         .into_response();
     }
-    if has_body {
+    if has_body && !(upload && is_raw_file(req.headers())) {
         match body_kind(req.headers()) {
             Err(err) => return err.into_response(),
             Ok(None) if req.method() != Method::GET && req.method() != Method::HEAD => {
@@ -134,11 +165,17 @@ pub async fn method_not_allowed(req: Request) -> ApiError {
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// The largest upload to the import endpoints (`POST /accounts/:id/sis_imports`): a whole school's roster.
+    pub max_import_bytes: usize,
     pub request_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 10 * 1024 * 1024, request_timeout: Duration::from_secs(60) }
+        Limits {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_import_bytes: 500 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+        }
     }
 }

@@ -71,6 +71,10 @@ error_codes! {
         "The enrollment does not exist in the course (or the caller's school), or the caller may not see it.";
     PartnerNotFound => "partner_not_found", 404, "Not Found",
         "The AB Connect partner does not exist in the caller's school, was revoked, or the caller may not see it.";
+    SisImportNotFound => "sis_import_not_found", 404, "Not Found",
+        "The SIS import does not exist in the caller's school, or the caller may not see it.";
+    ProgressNotFound => "progress_not_found", 404, "Not Found",
+        "The Progress object does not exist in the caller's school, or the caller may not see it.";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",
@@ -80,7 +84,7 @@ error_codes! {
     HeadersTooLarge => "headers_too_large", 431, "Request Header Fields Too Large",
         "The request's headers are larger than the server accepts (16 KiB in all).";
     UnsupportedMediaType => "unsupported_media_type", 415, "Unsupported Media Type",
-        "Request bodies must be application/json, application/x-www-form-urlencoded or multipart/form-data.";
+        "Request bodies must be application/json, application/x-www-form-urlencoded or multipart/form-data (SIS import uploads may also be sent raw as text/csv, application/zip or application/octet-stream).";
     ValidationFailed => "validation_failed", 422, "Unprocessable Entity",
         "One or more fields are invalid; each error's `source.pointer` names the field.";
     RateLimited => "rate_limited", 429, "Too Many Requests",

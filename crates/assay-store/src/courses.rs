@@ -60,7 +60,8 @@ pub struct CourseView {
     pub account_path: AccountPath,
 }
 
-fn payload(c: &course::Model) -> serde_json::Value {
+/// What an event says about a course.
+pub fn payload(c: &course::Model) -> serde_json::Value {
     json!({
         "id": c.id, "name": c.name, "course_code": c.course_code, "account_id": c.account_id,
         "sis_course_id": c.sis_course_id, "workflow_state": c.workflow_state,

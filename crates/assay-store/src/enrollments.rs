@@ -34,9 +34,35 @@ pub struct NewEnrollment {
 }
 
 fn payload(e: &row::Model) -> serde_json::Value {
+    event_payload(&EnrollmentFacts {
+        id: e.id,
+        course_id: e.course_id,
+        course_section_id: e.course_section_id,
+        user_id: e.user_id,
+        kind: &e.r#type,
+        state: &e.workflow_state,
+        limit_privileges_to_course_section: e.limit_privileges_to_course_section,
+        associated_user_id: e.associated_user_id,
+    })
+}
+
+/// What an enrollment event records about it (bulk imports build it without loading a row).
+pub struct EnrollmentFacts<'a> {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_section_id: i64,
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub state: &'a str,
+    pub limit_privileges_to_course_section: bool,
+    pub associated_user_id: Option<i64>,
+}
+
+/// The payload of `enrollment.*` events, the same whichever path made the change.
+pub fn event_payload(e: &EnrollmentFacts<'_>) -> serde_json::Value {
     json!({
         "id": e.id, "course_id": e.course_id, "course_section_id": e.course_section_id, "user_id": e.user_id,
-        "type": e.r#type, "enrollment_state": e.workflow_state,
+        "type": e.kind, "role": e.kind, "enrollment_state": e.state,
         "limit_privileges_to_course_section": e.limit_privileges_to_course_section,
         "associated_user_id": e.associated_user_id,
     })

@@ -21,6 +21,7 @@ pub mod partners;
 mod scope;
 pub mod secrets;
 pub mod sections;
+pub mod sis_imports;
 pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;

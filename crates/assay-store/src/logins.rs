@@ -15,7 +15,7 @@ use crate::{
     events::{self, Actor},
 };
 
-fn payload(l: &login::Model) -> serde_json::Value {
+pub fn payload(l: &login::Model) -> serde_json::Value {
     json!({"id": l.id, "user_id": l.user_id, "unique_id": l.unique_id, "workflow_state": l.workflow_state})
 }
 

@@ -35,7 +35,7 @@ pub struct SectionView {
     pub course: CourseView,
 }
 
-fn payload(s: &course_section::Model) -> serde_json::Value {
+pub fn payload(s: &course_section::Model) -> serde_json::Value {
     json!({"id": s.id, "course_id": s.course_id, "name": s.name, "sis_section_id": s.sis_section_id, "workflow_state": s.workflow_state})
 }
 

@@ -28,7 +28,7 @@ pub struct TermFields {
     pub end_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-fn payload(t: &enrollment_term::Model) -> serde_json::Value {
+pub fn payload(t: &enrollment_term::Model) -> serde_json::Value {
     json!({
         "id": t.id, "name": t.name, "sis_term_id": t.sis_term_id, "workflow_state": t.workflow_state,
         "start_at": t.start_at, "end_at": t.end_at,

@@ -28,6 +28,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest upload to `POST /api/v1/accounts/:id/sis_imports` (a roster CSV or zip), in bytes.
+    pub max_import_bytes: usize,
     /// Longest a request may take, in seconds.
     pub request_timeout_secs: u64,
     /// Database connections in the pool.
@@ -71,6 +73,7 @@ impl Default for Config {
             public_url: None,
             trust_proxy: false,
             max_body_bytes: 10 * 1024 * 1024,
+            max_import_bytes: 500 * 1024 * 1024,
             request_timeout_secs: 60,
             db_max_connections: 10,
             log_format: LogFormat::Pretty,
@@ -110,6 +113,10 @@ pub struct ConfigArgs {
     #[arg(long, env = "ASSAY_MAX_BODY_BYTES")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<usize>,
+    /// Largest SIS import upload accepted, in bytes [default: 524288000]
+    #[arg(long, env = "ASSAY_MAX_IMPORT_BYTES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_import_bytes: Option<usize>,
     /// Longest a request may take, in seconds [default: 60]
     #[arg(long, env = "ASSAY_REQUEST_TIMEOUT_SECS")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -199,6 +206,9 @@ impl Config {
         }
         if self.max_body_bytes < 1024 {
             anyhow::bail!("max_body_bytes must be at least 1024");
+        }
+        if self.max_import_bytes < self.max_body_bytes {
+            anyhow::bail!("max_import_bytes must be at least max_body_bytes");
         }
         if self.request_timeout_secs == 0 || self.db_max_connections == 0 {
             anyhow::bail!("request_timeout_secs and db_max_connections must be positive");

@@ -15,6 +15,8 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     serving: JoinHandle<std::io::Result<()>>,
     sequencer: JoinHandle<()>,
+    /// Runs background jobs (SIS imports, bulk enrollment).
+    worker: JoinHandle<()>,
 }
 
 /// Opens (creating and migrating) the configured database.
@@ -49,12 +51,14 @@ impl Server {
             BaseUrlPolicy { public_url: config.public_url.clone(), trust_proxy: config.trust_proxy },
             Limits {
                 max_body_bytes: config.max_body_bytes,
+                max_import_bytes: config.max_import_bytes,
                 request_timeout: Duration::from_secs(config.request_timeout_secs),
             },
             limiter,
         );
         let app = assay_api::app_with(state, extra);
         let sequencer = assay_store::events::spawn_sequencer(store.clone());
+        let worker = assay_jobs::spawn_worker(store.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let serving = tokio::spawn(async move {
             // With the peer's address, which the per-address rate limits key on.
@@ -64,7 +68,7 @@ impl Server {
                 })
                 .await
         });
-        Ok(Server { addr, store, shutdown: Some(tx), serving, sequencer })
+        Ok(Server { addr, store, shutdown: Some(tx), serving, sequencer, worker })
     }
 
     pub fn base_url(&self) -> String {
@@ -77,6 +81,9 @@ impl Server {
             let _ = tx.send(());
         }
         (&mut self.serving).await??;
+        // A job cut short stays `importing` and is taken over (and, being idempotent, run again) once its
+        // heartbeat is stale.
+        self.worker.abort();
         self.sequencer.abort();
         let _ = assay_store::events::sequence_pending(&self.store).await;
         self.store.close().await?;

@@ -14,7 +14,9 @@ pub mod logins;
 pub mod oauth;
 pub mod partners;
 pub mod permissions;
+pub mod progress;
 pub mod sections;
+pub mod sis_imports;
 pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;
@@ -51,6 +53,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(logins::router())
         .merge(permissions::router())
         .merge(partners::router())
+        .merge(sis_imports::router())
+        .merge(progress::router())
         .merge(crate::abconnect::router())
         .merge(crate::openapi::router())
 }

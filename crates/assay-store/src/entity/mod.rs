@@ -15,5 +15,7 @@ pub mod group_category;
 pub mod group_membership;
 pub mod login;
 pub mod partner;
+pub mod progress;
+pub mod sis_import;
 pub mod user;
 pub mod user_api_key;

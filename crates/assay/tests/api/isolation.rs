@@ -103,6 +103,15 @@ impl Fixtures {
             .await;
         assert_eq!(term.status, StatusCode::CREATED, "{}", term.body);
         ids.insert("term", term.body["id"].to_string());
+        let import = t
+            .post("/api/v1/accounts/self/sis_imports?extension=csv")
+            .body("text/csv", "term_id,name,status\nA-T2,A's imported term,active\n")
+            .send()
+            .await;
+        assert_eq!(import.status, StatusCode::OK, "{}", import.body);
+        ids.insert("sis_import", import.body["id"].to_string());
+        ids.insert("progress", import.body["progress_id"].to_string());
+        crate::sis_imports::wait(t, import.body["id"].as_i64().unwrap()).await;
         for (kind, id) in &ids {
             assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
         }
@@ -140,6 +149,8 @@ impl Fixtures {
                 (_, "group_categories") => "group_category",
                 (_, "groups") => "group",
                 (_, "memberships") => "membership",
+                (_, "sis_imports") => "sis_import",
+                (_, "progress") => "progress",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());

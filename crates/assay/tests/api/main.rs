@@ -18,5 +18,6 @@ mod openapi;
 mod pagination;
 mod rate_limits;
 mod schema;
+mod sis_imports;
 mod terms;
 mod users;

@@ -107,6 +107,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/accounts/{account_id}/partners/{id}"),
     ("DELETE", "/api/v1/accounts/{account_id}/partners/{id}"),
     ("GET", "/rest/v4.1/partner"),
+    ("GET", "/api/v1/accounts/{account_id}/sis_imports"),
+    ("POST", "/api/v1/accounts/{account_id}/sis_imports"),
+    ("GET", "/api/v1/accounts/{account_id}/sis_imports/{id}"),
+    ("POST", "/api/v1/accounts/{account_id}/bulk_enrollment"),
+    ("GET", "/api/v1/progress/{id}"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
