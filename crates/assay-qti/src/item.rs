@@ -682,7 +682,24 @@ pub(crate) fn read_item(el: &Element, fallback_ident: &str, warnings: &mut Vec<W
     }
 }
 
+/// Item children that carry nothing the model holds and need no warning (control and bookkeeping elements).
+const QUIET_ITEM_PARTS: [&str; 8] = [
+    "itemmetadata",
+    "presentation",
+    "resprocessing",
+    "itemfeedback",
+    "itemproc_extension",
+    "qticomment",
+    "itemcontrol",
+    "duration",
+];
+
 fn read_body(r: &mut Reader<'_>) -> Result<(QuestionBody, Option<String>), String> {
+    for child in r.el.elements() {
+        if !QUIET_ITEM_PARTS.contains(&child.name.as_str()) {
+            r.warn(format!("has <{}>, which Assay does not import; it was left out", child.name));
+        }
+    }
     let kind = r.question_type()?;
     let text = r.question_text();
     let answer = r.answer(kind)?;

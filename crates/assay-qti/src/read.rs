@@ -207,12 +207,34 @@ impl PackageReader {
                         let linked = child.attr("linkrefid").unwrap_or("").to_owned();
                         self.refs.push((index, entries.len(), linked));
                     }
-                    _ => {}
+                    other => self.unsupported_part(other, &ident),
                 }
+            }
+        }
+        for child in el.elements() {
+            if !matches!(child.name.as_str(), "section" | "qtimetadata") {
+                self.unsupported_part(&child.name, &ident);
             }
         }
         let title = el.attr("title").map(str::trim).filter(|t| !t.is_empty()).unwrap_or("Imported quiz").to_owned();
         self.assessments.push((file.to_owned(), Assessment { ident, title, description: None, settings, entries }));
+    }
+
+    /// Warns about a part of a test Assay does not read, unless it is bookkeeping that carries nothing.
+    fn unsupported_part(&mut self, name: &str, assessment: &str) {
+        const QUIET: [&str; 6] = [
+            "qticomment",
+            "qtimetadata",
+            "selection_ordering",
+            "sectioncontrol",
+            "assessmentcontrol",
+            "outcomes_processing",
+        ];
+        if !QUIET.contains(&name) {
+            self.warnings.push(Warning::package(format!(
+                "assessment {assessment:?} has <{name}>, which Assay does not import; it was left out"
+            )));
+        }
     }
 
     fn group(&mut self, section: &Element) -> Group {
@@ -240,7 +262,10 @@ impl PackageReader {
                      supported; that question was not imported",
                     child.attr("linkrefid").unwrap_or("")
                 ))),
-                _ => {}
+                "selection_ordering" | "qticomment" | "qtimetadata" | "sectioncontrol" => {}
+                other => self.warnings.push(Warning::package(format!(
+                    "group {title:?} has <{other}>, which Assay does not import; it was left out"
+                ))),
             }
         }
         let pick_count = selection

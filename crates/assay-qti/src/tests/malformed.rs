@@ -252,9 +252,9 @@ fn unsupported_constructs_are_warned_about() {
         meta(&[("question_type", "calculated_question"), ("points_possible", "1")])
     );
     let no_points = r#"<item ident="i_nopoints" title="Essay"><presentation><material><mattext>Write</mattext></material>
-<response_str ident="response1"><render_fib/></response_str></presentation></item>"#;
+<response_str ident="response1"><render_fib/></response_str></presentation><rubric><material><mattext>Be kind</mattext></material></rubric></item>"#;
     let doc = wrap(&format!(
-        r#"<assessment ident="quiz_b" title="Odd quiz"><section ident="root_section">
+        r#"<assessment ident="quiz_b" title="Odd quiz"><presentation_material><flow_mat><material><mattext>Intro</mattext></material></flow_mat></presentation_material><section ident="root_section">
 {hotspot}{unknown_type}{tf_feedback}{bad_number}{formulas}{no_points}
 <itemref linkrefid="missing_item"/>
 <section ident="g" title="Elsewhere"><selection_ordering><selection><sourcebank_ref>missing_bank</sourcebank_ref><selection_number>1</selection_number></selection></selection_ordering></section>
@@ -296,9 +296,13 @@ fn unsupported_constructs_are_warned_about() {
     assert!(tf.iter().any(|m| m.contains("\"stray\"")), "{all:#?}");
     assert!(warnings_for(&package, "i_num").iter().any(|m| m.contains("about five")), "{all:#?}");
     assert!(warnings_for(&package, "i_calc").iter().any(|m| m.contains("2 formula lines")), "{all:#?}");
-    assert!(warnings_for(&package, "i_nopoints").iter().any(|m| m.contains("1 point")), "{all:#?}");
+    let no_points = warnings_for(&package, "i_nopoints");
+    assert!(no_points.iter().any(|m| m.contains("1 point")), "{all:#?}");
+    assert!(no_points.iter().any(|m| m.contains("<rubric>")), "{all:#?}");
     // Package-level: the missing item and bank, the lockdown setting, the file that is not a question.
-    for needle in ["missing_item", "missing_bank", "require_lockdown_browser", "quiz_b/notes.txt"] {
+    for needle in
+        ["missing_item", "missing_bank", "require_lockdown_browser", "quiz_b/notes.txt", "<presentation_material>"]
+    {
         assert!(all.iter().any(|m| m.contains(needle)), "no warning mentions {needle}: {all:#?}");
     }
 }
