@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 mod connect;
+pub mod content_migrations;
 pub mod courses;
 pub mod developer_keys;
 pub mod enrollments;
