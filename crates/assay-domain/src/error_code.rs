@@ -75,6 +75,10 @@ error_codes! {
         "The SIS import does not exist in the caller's school, or the caller may not see it.";
     ProgressNotFound => "progress_not_found", 404, "Not Found",
         "The Progress object does not exist in the caller's school, or the caller may not see it.";
+    ContentMigrationNotFound => "content_migration_not_found", 404, "Not Found",
+        "The content migration does not exist in this course, or the caller may not see it.";
+    MigrationIssueNotFound => "migration_issue_not_found", 404, "Not Found",
+        "The migration issue does not exist in this content migration.";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",

@@ -175,20 +175,6 @@ pub async fn list<C: ConnectionTrait>(
     page::fetch_in(conn, select, "content_migrations", &sort, request, page::Direction::Desc).await
 }
 
-/// The Progress of each of `migrations`.
-pub async fn progress_of<C: ConnectionTrait>(
-    conn: &C,
-    migrations: &[content_migration::Model],
-) -> Result<std::collections::HashMap<i64, progress::Model>, StoreError> {
-    Ok(progress::Entity::find()
-        .filter(progress::Column::Id.is_in(migrations.iter().map(|m| m.progress_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect())
-}
-
 /// Migrations a worker may take: queued ones, and running ones whose heartbeat is older than `stale_after` (their
 /// worker died; an import runs in one transaction, so running it again is safe).
 pub async fn runnable<C: ConnectionTrait>(

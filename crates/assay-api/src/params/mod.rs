@@ -62,6 +62,24 @@ fn key_pointer(key: &str) -> String {
     pointer
 }
 
+/// The parameter tree of name/value pairs (the text fields of an upload's multipart body), Rails keys nested.
+pub fn tree_from_pairs<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(pairs: I) -> Result<Map<String, Value>, ApiError> {
+    rails::parse_pairs(pairs).map_err(param_error)
+}
+
+/// The parameter tree of a query string.
+pub fn query_tree(query: Option<&str>) -> Result<Map<String, Value>, ApiError> {
+    match query {
+        Some(q) => rails::parse_form(q).map_err(param_error),
+        None => Ok(Map::new()),
+    }
+}
+
+/// Merges `overlay` into `base` (the body's parameters over the query's).
+pub fn merge_trees(base: &mut Map<String, Value>, overlay: Map<String, Value>) {
+    rails::deep_merge(base, overlay);
+}
+
 /// Reads the merged parameter tree of a request.
 pub async fn read_tree(req: Request, state: &AppState) -> Result<Map<String, Value>, ApiError> {
     let mut tree = match req.uri().query() {
