@@ -1,6 +1,7 @@
 //! Questions: the typed answer model of every question type (`model`), and — pure, no I/O — their validation,
 //! scoring, formula evaluation and HTML sanitising.
 
+pub mod formula;
 pub mod model;
 
 pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
