@@ -3,5 +3,7 @@
 
 pub mod formula;
 pub mod model;
+pub mod validate;
 
 pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
+pub use validate::{sanitize_body, validate};
