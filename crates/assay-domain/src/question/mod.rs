@@ -3,7 +3,12 @@
 
 pub mod formula;
 pub mod model;
+pub mod score;
 pub mod validate;
 
+#[cfg(test)]
+mod samples;
+
 pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
+pub use score::{Outcome, Score, correct_response, score};
 pub use validate::{sanitize_body, validate};
