@@ -5,6 +5,7 @@ pub mod formula;
 pub mod model;
 pub mod score;
 pub mod validate;
+pub mod view;
 
 #[cfg(test)]
 mod samples;
@@ -12,3 +13,4 @@ mod samples;
 pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
 pub use score::{Outcome, Score, correct_response, score};
 pub use validate::{sanitize_body, validate};
+pub use view::{CandidateAnswer, CandidateView, candidate_view};
