@@ -34,6 +34,7 @@ pub const MAX_DECIMALS: u32 = 10;
 ///   answer, none blank;
 /// - multiple dropdowns: ≥ 1 dropdown, unique ids each written `[id]` in the text, each with ≥ 2 choices and
 ///   exactly one correct;
+/// - (blank and dropdown ids: ASCII letters, digits, `_`, `-`, `.`, which sanitising leaves alone)
 /// - matching: ≥ 1 pair, unique non-blank ids, non-blank unique left sides, non-blank right sides; distractors
 ///   non-blank and not equal to a right side;
 /// - ordering: ≥ 2 items, unique non-blank ids, non-blank text;
@@ -240,8 +241,9 @@ fn accepted_list(v: &mut Validation, at: &str, accepted: &[String]) {
 /// A blank's or dropdown's id: unique, usable inside `[…]`, and written `[id]` in the question text.
 fn blank_id<'a>(v: &mut Validation, at: &str, id: &'a str, seen: &mut HashSet<&'a str>, text: &str) {
     let at = format!("{at}/id");
-    if id.contains(['[', ']']) {
-        v.add(at, "must not contain [ or ]");
+    // Kept to characters that HTML sanitising leaves alone, so `[id]` survives in the stored text.
+    if !id.is_empty() && !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+        v.add(at, "must contain only letters, digits, _, - and .");
         return;
     }
     let before = seen.len();
@@ -453,9 +455,21 @@ mod tests {
         assert_eq!(
             errors(&fimb(
                 "[a] [c]",
-                vec![blank("a", &["1"]), blank("b", &["2"]), blank("a", &[]), blank("x]", &["1"])]
+                vec![
+                    blank("a", &["1"]),
+                    blank("b", &["2"]),
+                    blank("a", &[]),
+                    blank("x]", &["1"]),
+                    blank("a&b", &["1"])
+                ]
             )),
-            ["/answer/blanks/1/id", "/answer/blanks/2/id", "/answer/blanks/2/accepted", "/answer/blanks/3/id"]
+            [
+                "/answer/blanks/1/id",
+                "/answer/blanks/2/id",
+                "/answer/blanks/2/accepted",
+                "/answer/blanks/3/id",
+                "/answer/blanks/4/id"
+            ]
         );
     }
 

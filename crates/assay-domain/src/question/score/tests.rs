@@ -318,7 +318,9 @@ fn any_response() -> impl Strategy<Value = Response> {
 
 proptest! {
     #[test]
-    fn score_is_total_and_bounded(index in 0usize..15, response in proptest::option::of(any_response()), seed in any::<u64>()) {
+    fn score_is_total_and_bounded(
+        index in 0usize..15, response in proptest::option::of(any_response()), seed in any::<u64>(),
+    ) {
         let all = samples::all();
         let q = &all[index % all.len()];
         let draw = match &q.answer {
@@ -383,10 +385,15 @@ proptest! {
         picks in prop::collection::vec(any::<bool>(), 8),
         extra in 0usize..8,
         points in 0.5f64..100.0,
-        rule in prop_oneof![Just(PartialCredit::CorrectMinusIncorrect), Just(PartialCredit::AllOrNothing), Just(PartialCredit::PerChoice)],
+        rule in prop_oneof![
+            Just(PartialCredit::CorrectMinusIncorrect),
+            Just(PartialCredit::AllOrNothing),
+            Just(PartialCredit::PerChoice),
+        ],
     ) {
         prop_assume!(correct_flags.iter().any(|c| *c));
-        let choices: Vec<_> = correct_flags.iter().enumerate().map(|(i, c)| samples::choice(&i.to_string(), *c)).collect();
+        let choices: Vec<_> =
+            correct_flags.iter().enumerate().map(|(i, c)| samples::choice(&i.to_string(), *c)).collect();
         let n = choices.len();
         let q = body("?", points, AnswerModel::MultipleAnswers { choices, partial_credit: rule });
         let picked: Vec<String> = (0..n).filter(|i| picks[*i]).map(|i| i.to_string()).collect();
