@@ -21,7 +21,8 @@ pub const GRADING_TYPES: &[&str] = &["points", "percent", "letter_grade", "gpa_s
 pub const DEFAULT_GRADING_TYPE: &str = "points";
 
 /// Submission types that stand alone: an assignment with one of these has exactly that one.
-pub const EXCLUSIVE_SUBMISSION_TYPES: &[&str] = &["online_quiz", "none", "on_paper", "discussion_topic", "external_tool"];
+pub const EXCLUSIVE_SUBMISSION_TYPES: &[&str] =
+    &["online_quiz", "none", "on_paper", "discussion_topic", "external_tool"];
 /// Online submission types, combinable with each other.
 pub const ONLINE_SUBMISSION_TYPES: &[&str] =
     &["online_upload", "online_text_entry", "online_url", "media_recording", "student_annotation"];
@@ -54,7 +55,10 @@ pub fn check_submission_types(types: &[String]) -> Result<(), String> {
         }
     }
     if types.len() > 1 && types.iter().any(|t| EXCLUSIVE_SUBMISSION_TYPES.contains(&t.as_str())) {
-        return Err(format!("{} cannot be combined with other submission types", EXCLUSIVE_SUBMISSION_TYPES.join(", ")));
+        return Err(format!(
+            "{} cannot be combined with other submission types",
+            EXCLUSIVE_SUBMISSION_TYPES.join(", ")
+        ));
     }
     Ok(())
 }
@@ -215,6 +219,16 @@ pub fn effective_dates(base: &Dates, applicable: &[&Override]) -> Dates {
 /// name, one of them applies to the student.
 pub fn visible_to_student(published: bool, only_visible_to_overrides: bool, applicable: &[&Override]) -> bool {
     published && (!only_visible_to_overrides || !applicable.is_empty())
+}
+
+/// Canvas's `all_day` / `all_day_date` for a due date: due at 23:59 in the course's time zone (UTC when it has
+/// none), and the local date it is due on.
+pub fn all_day(due_at: Option<Time>, time_zone: Option<&str>) -> (bool, Option<chrono::NaiveDate>) {
+    use chrono::Timelike;
+    let Some(due) = due_at else { return (false, None) };
+    let zone: chrono_tz::Tz = time_zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC);
+    let local = due.with_timezone(&zone);
+    (local.hour() == 23 && local.minute() == 59, Some(local.date_naive()))
 }
 
 /// Whether an assignment falls in a list `bucket` for one viewer, from its (viewer's) dates. Assay has no
@@ -399,7 +413,11 @@ mod tests {
         let base = Dates { unlock_at: Some(at(1)), due_at: Some(at(10)), lock_at: Some(at(20)) };
         let overrides = vec![
             section(1, 100, OverrideDates { due_at: Some(Some(at(12))), ..Default::default() }),
-            section(2, 101, OverrideDates { due_at: Some(Some(at(15))), unlock_at: Some(Some(at(5))), ..Default::default() }),
+            section(
+                2,
+                101,
+                OverrideDates { due_at: Some(Some(at(15))), unlock_at: Some(Some(at(5))), ..Default::default() },
+            ),
             Override {
                 id: 3,
                 target: Target::Group(7),
@@ -424,6 +442,14 @@ mod tests {
         assert!(!visible_to_student(true, true, &[]));
         assert!(visible_to_student(true, true, &applied));
         assert!(!visible_to_student(false, false, &applied));
+    }
+
+    #[test]
+    fn all_day_follows_the_course_zone() {
+        let due = Utc.with_ymd_and_hms(2026, 3, 2, 4, 59, 0).unwrap();
+        assert_eq!(all_day(Some(due), Some("America/Chicago")), (true, chrono::NaiveDate::from_ymd_opt(2026, 3, 1)));
+        assert_eq!(all_day(Some(due), None), (false, chrono::NaiveDate::from_ymd_opt(2026, 3, 2)));
+        assert_eq!(all_day(None, None), (false, None));
     }
 
     #[test]
