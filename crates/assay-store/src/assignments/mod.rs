@@ -143,6 +143,25 @@ pub async fn in_course<C: ConnectionTrait>(
     Ok(found)
 }
 
+/// The names of these assignments (deleted ones too), by id: what a duplicate's `original_assignment_name` shows.
+pub async fn names_by_id<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(row::Entity::find()
+        .filter(row::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(row::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
 /// The (not deleted) assignments of a group, by position.
 pub async fn in_group<C: ConnectionTrait>(
     conn: &C,
