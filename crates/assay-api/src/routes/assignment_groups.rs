@@ -156,9 +156,10 @@ pub struct GroupParams {
     #[serde(default, deserialize_with = "de::opt_i64")]
     #[schema(value_type = Option<i64>)]
     pub position: Option<i64>,
-    #[serde(default, deserialize_with = "de::nullable_f64")]
+    /// Percent of the final grade (a number, 0 or more).
+    #[serde(default)]
     #[schema(value_type = Option<f64>)]
-    pub group_weight: Option<Option<f64>>,
+    pub group_weight: Option<Value>,
     #[serde(default, deserialize_with = "de::nullable_string")]
     #[schema(value_type = Option<String>)]
     pub sis_source_id: Option<Option<String>>,
@@ -183,13 +184,24 @@ impl GroupParams {
             }
             None => None,
         };
-        let group_weight = match self.group_weight {
-            Some(Some(w)) if w < 0.0 => {
-                v.add("/group_weight", "must be a number, 0 or more");
-                None
-            }
-            Some(w) => Some(w.unwrap_or(0.0)),
+        let group_weight = match &self.group_weight {
             None => None,
+            Some(Value::Null) => Some(0.0),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(0.0),
+            Some(raw) => {
+                let n = match raw {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.trim().parse::<f64>().ok(),
+                    _ => None,
+                };
+                match n {
+                    Some(n) if n.is_finite() && n >= 0.0 => Some(n),
+                    _ => {
+                        v.add("/group_weight", format!("must be a number, 0 or more, not {raw}"));
+                        None
+                    }
+                }
+            }
         };
         let rules = match &self.rules {
             None => None,

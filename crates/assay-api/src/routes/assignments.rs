@@ -1214,9 +1214,8 @@ async fn update_assignment(
     Params(body): Params<AssignmentBody>,
 ) -> ApiResult<Json<AssignmentJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ViewCourse, course_target(&course))?;
-    let current = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     caller.require(Permission::ManageCourse, course_target(&course))?;
+    let current = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     let fields = body.assignment.unwrap_or_default().into_fields(false)?;
     if fields.sis_assignment_id.is_some() || fields.integration_data.is_some() {
         caller.require(Permission::ManageSis, course_target(&course))?;
@@ -1244,9 +1243,8 @@ async fn delete_assignment(
     PathParams((course_id, id)): PathParams<(String, String)>,
 ) -> ApiResult<Json<AssignmentJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ViewCourse, course_target(&course))?;
-    let current = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     caller.require(Permission::ManageCourse, course_target(&course))?;
+    let current = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     let (scope, actor) = (caller.scope, caller.actor());
     let deleted = state
         .store
@@ -1268,9 +1266,8 @@ async fn duplicate_assignment(
     PathParams((course_id, id)): PathParams<(String, String)>,
 ) -> ApiResult<Json<AssignmentJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ViewCourse, course_target(&course))?;
-    let original = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     caller.require(Permission::ManageCourse, course_target(&course))?;
+    let original = resolve_assignment(&state, &caller, &course, &Viewer::Staff, &id).await?;
     if original.quiz_id.is_some() {
         return Err(ApiError::invalid_field("/assignment_id", "a quiz's assignment is duplicated with its quiz"));
     }
