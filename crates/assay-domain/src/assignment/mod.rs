@@ -446,7 +446,7 @@ mod tests {
 
     #[test]
     fn all_day_follows_the_course_zone() {
-        let due = Utc.with_ymd_and_hms(2026, 3, 2, 4, 59, 0).unwrap();
+        let due = Utc.with_ymd_and_hms(2026, 3, 2, 5, 59, 0).unwrap();
         assert_eq!(all_day(Some(due), Some("America/Chicago")), (true, chrono::NaiveDate::from_ymd_opt(2026, 3, 1)));
         assert_eq!(all_day(Some(due), None), (false, chrono::NaiveDate::from_ymd_opt(2026, 3, 2)));
         assert_eq!(all_day(None, None), (false, None));
