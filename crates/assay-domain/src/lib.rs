@@ -5,11 +5,13 @@
 
 pub mod account;
 pub mod api_scope;
+pub mod assignment;
 pub mod course;
 pub mod course_settings;
 pub mod enrollment;
 pub mod error_code;
 pub mod group;
+pub mod html;
 pub mod id_ref;
 pub mod policy;
 pub mod question;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assignments;
 mod connect;
 pub mod content_migrations;
 pub mod courses;

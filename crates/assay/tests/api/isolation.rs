@@ -93,6 +93,37 @@ impl Fixtures {
             .send()
             .await;
         ids.insert("membership", membership.body["id"].to_string());
+        let assignment_group = t
+            .post(&format!("/api/v1/courses/{course_id}/assignment_groups"))
+            .form(&[("name", "A's assignment group")])
+            .send()
+            .await;
+        ids.insert("assignment_group", assignment_group.body["id"].to_string());
+        let assignment = t
+            .post(&format!("/api/v1/courses/{course_id}/assignments"))
+            .form(&[
+                ("assignment[name]", "A's assignment".to_owned()),
+                ("assignment[published]", "true".to_owned()),
+                ("assignment[group_category_id]", group_category.body["id"].to_string()),
+                ("assignment[assignment_group_id]", assignment_group.body["id"].to_string()),
+            ])
+            .send()
+            .await;
+        assert_eq!(assignment.status, StatusCode::CREATED, "{}", assignment.body);
+        ids.insert("assignment", assignment.body["id"].to_string());
+        let assignment_path = format!("/api/v1/courses/{course_id}/assignments/{}", assignment.body["id"]);
+        for target in [
+            ("assignment_override[group_id]", group.body["id"].to_string()),
+            ("assignment_override[course_section_id]", section.body["id"].to_string()),
+        ] {
+            let created = t
+                .post(&format!("{assignment_path}/overrides"))
+                .form(&[target, ("assignment_override[due_at]", "2030-01-01T12:00:00Z".to_owned())])
+                .send()
+                .await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+            ids.insert("override", created.body["id"].to_string());
+        }
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -134,7 +165,9 @@ impl Fixtures {
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
                 ("{course_id}", _) => "course",
-                ("{section_id}", _) => "section",
+                ("{section_id}", _) | ("{course_section_id}", _) => "section",
+                ("{assignment_id}", _) => "assignment",
+                ("{assignment_group_id}", _) => "assignment_group",
                 (_, "accounts") | (_, "sub_accounts") => "account",
                 (_, "users") => "user",
                 (_, "tokens") => "token",
@@ -151,6 +184,8 @@ impl Fixtures {
                 (_, "memberships") => "membership",
                 (_, "sis_imports") => "sis_import",
                 (_, "progress") => "progress",
+                (_, "assignments") => "assignment",
+                (_, "overrides") => "override",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -181,6 +216,9 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}/group_categories", f.ids["course"]),
         format!("/api/v1/courses/{}/groups", f.ids["course"]),
         format!("/api/v1/groups/{}/memberships", f.ids["group"]),
+        format!("/api/v1/courses/{}/assignment_groups?include[]=assignments&include[]=overrides", f.ids["course"]),
+        format!("/api/v1/courses/{}/assignments/{}/overrides", f.ids["course"], f.ids["assignment"]),
+        format!("/api/v1/courses/{}/effective_due_dates", f.ids["course"]),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
@@ -265,6 +303,7 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                     "A's section",
                     "A's term",
                     "A's group",
+                    "A's assignment",
                     "School A",
                 ] {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
