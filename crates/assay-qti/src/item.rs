@@ -508,7 +508,7 @@ impl<'a> Reader<'a> {
                 let mut items = Vec::new();
                 if let Some(lid) = lid {
                     for (id, material) in Self::labels(lid) {
-                        let text = self.label_html(material);
+                        let text = self.label_raw(material);
                         items.push(OrderItem { id, text });
                     }
                     // The correct order, when the scoring gives one covering every item.

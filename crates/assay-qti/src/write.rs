@@ -443,8 +443,9 @@ pub(crate) fn write_item(w: &mut Writer, item: &Item, warnings: &mut Vec<Warning
                 "is an ordering question, which classic Canvas quizzes do not have; it was written as a QTI 1.2 \
                  ordered response with question_type ordering_question, which Assay reads back but Canvas does not",
             ));
+            // Ordering items are plain text in the model, as matching sides are.
             let labels: Vec<(String, String, bool)> =
-                items.iter().map(|i| (i.id.clone(), i.text.clone(), true)).collect();
+                items.iter().map(|i| (i.id.clone(), i.text.clone(), false)).collect();
             choice_list(w, "response1", Some("Ordered"), &labels);
         }
         AnswerModel::FileUpload { .. } | AnswerModel::TextOnly => {}

@@ -153,9 +153,9 @@ pub(crate) fn every_type() -> Vec<Item> {
                 2.0,
                 AnswerModel::Ordering {
                     items: vec![
-                        OrderItem { id: "o1".into(), text: "<p>one</p>".into() },
-                        OrderItem { id: "o2".into(), text: "<p>two</p>".into() },
-                        OrderItem { id: "o3".into(), text: "<p>three</p>".into() },
+                        OrderItem { id: "o1".into(), text: "one < two".into() },
+                        OrderItem { id: "o2".into(), text: "two".into() },
+                        OrderItem { id: "o3".into(), text: "three & more".into() },
                     ],
                 },
             ),
