@@ -63,7 +63,9 @@ fn key_pointer(key: &str) -> String {
 }
 
 /// The parameter tree of name/value pairs (the text fields of an upload's multipart body), Rails keys nested.
-pub fn tree_from_pairs<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(pairs: I) -> Result<Map<String, Value>, ApiError> {
+pub fn tree_from_pairs<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(
+    pairs: I,
+) -> Result<Map<String, Value>, ApiError> {
     rails::parse_pairs(pairs).map_err(param_error)
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn every_type() -> Vec<Item> {
             choices: vec![
                 choice("a1", "<p>Lyon</p>", false, Some("<p>Too far south.</p>")),
                 choice("a2", "<p>Paris</p>", true, None),
-                choice("a3", "Nice < Paris", false, None),
+                choice("a3", "Nice &lt; Paris", false, None),
             ],
         },
     );

@@ -88,6 +88,21 @@ fn every_question_type_round_trips_through_a_test_and_a_bank() {
 }
 
 #[test]
+fn the_round_trip_cases_are_valid_questions() {
+    // Round-tripping invalid questions would prove little: each case is one the domain accepts.
+    for item in every_type() {
+        let body = assay_domain::question::sanitize_body(item.body.clone());
+        assert_eq!(body, item.body, "{} changes when sanitised", item.ident);
+        assert!(
+            assay_domain::question::validate(&body).is_ok(),
+            "{}: {:?}",
+            item.ident,
+            assay_domain::question::validate(&body)
+        );
+    }
+}
+
+#[test]
 fn every_type_is_covered() {
     let mut types: Vec<QuestionType> = every_type().iter().map(|i| i.body.answer.question_type()).collect();
     types.dedup();

@@ -210,6 +210,17 @@ fn reads_every_type_text2qti_produces() {
     assert_eq!(group.items.len(), 2);
     assert_eq!(choice_texts(&group.items[1].body.answer)[1], ("<p>yes</p>".into(), true));
 
+    // Every question is one Assay accepts as it stands.
+    for item in &items {
+        let body = assay_domain::question::sanitize_body(item.body.clone());
+        assert!(
+            assay_domain::question::validate(&body).is_ok(),
+            "{}: {:?}",
+            item.ident,
+            assay_domain::question::validate(&body)
+        );
+    }
+
     // What Assay does not carry is said: the image file, and the essay's reference to it. Nothing else.
     let messages: Vec<String> = package.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(messages.len(), 2, "{messages:#?}");
