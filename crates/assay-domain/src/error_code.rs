@@ -75,6 +75,14 @@ error_codes! {
         "The SIS import does not exist in the caller's school, or the caller may not see it.";
     ProgressNotFound => "progress_not_found", 404, "Not Found",
         "The Progress object does not exist in the caller's school, or the caller may not see it.";
+    QuestionBankNotFound => "question_bank_not_found", 404, "Not Found",
+        "The question bank does not exist in the caller's school (or was deleted), or the caller may not see it.";
+    QuestionNotFound => "question_not_found", 404, "Not Found",
+        "The question does not exist in this bank or quiz (or was deleted), or the caller may not see it.";
+    QuizNotFound => "quiz_not_found", 404, "Not Found",
+        "The quiz does not exist in the course (or was deleted), or the caller may not see it.";
+    QuizGroupNotFound => "quiz_group_not_found", 404, "Not Found",
+        "The question group does not exist in this quiz (or was deleted).";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",
