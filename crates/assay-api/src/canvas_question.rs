@@ -141,7 +141,9 @@ pub fn to_canvas(body: &QuestionBody) -> CanvasQuestionJson {
         allowed_extensions: None,
     };
     match &body.answer {
-        AnswerModel::MultipleChoice { choices } => out.answers = choices.iter().map(|c| choice_answer(c, None)).collect(),
+        AnswerModel::MultipleChoice { choices } => {
+            out.answers = choices.iter().map(|c| choice_answer(c, None)).collect()
+        }
         AnswerModel::MultipleAnswers { choices, partial_credit } => {
             out.answers = choices.iter().map(|c| choice_answer(c, None)).collect();
             out.partial_credit = Some(*partial_credit);
@@ -234,7 +236,10 @@ pub fn to_canvas(body: &QuestionBody) -> CanvasQuestionJson {
         }
         AnswerModel::Calculated { variables, formula, tolerance, decimal_places } => {
             out.variables = Some(
-                variables.iter().map(|v| json!({"name": v.name, "min": v.min, "max": v.max, "scale": v.scale})).collect(),
+                variables
+                    .iter()
+                    .map(|v| json!({"name": v.name, "min": v.min, "max": v.max, "scale": v.scale}))
+                    .collect(),
             );
             out.formulas = Some(vec![json!({"formula": formula})]);
             out.answer_tolerance = Some(match tolerance {
@@ -291,9 +296,8 @@ pub fn from_canvas(fields: &Map<String, Value>, prefix: &str) -> Result<Question
         }
         QuestionType::TrueFalse => {
             let choices = r.choices(&answers, &mut ids);
-            let marked = |label: &str| {
-                choices.iter().find(|c| c.text.trim().eq_ignore_ascii_case(label)).map(|c| c.correct)
-            };
+            let marked =
+                |label: &str| choices.iter().find(|c| c.text.trim().eq_ignore_ascii_case(label)).map(|c| c.correct);
             let correct = match (marked("true"), marked("false")) {
                 (Some(true), _) => true,
                 (_, Some(true)) => false,
@@ -374,16 +378,12 @@ pub fn from_canvas(fields: &Map<String, Value>, prefix: &str) -> Result<Question
         },
         QuestionType::Calculated => r.calculated(fields),
         QuestionType::Essay => AnswerModel::Essay,
-        QuestionType::FileUpload => AnswerModel::FileUpload {
-            allowed_extensions: string_list(fields.get("allowed_extensions")),
-        },
+        QuestionType::FileUpload => {
+            AnswerModel::FileUpload { allowed_extensions: string_list(fields.get("allowed_extensions")) }
+        }
         QuestionType::TextOnly => AnswerModel::TextOnly,
     };
-    if r.errors.is_empty() {
-        Ok(QuestionBody { name, text, points_possible, feedback, answer })
-    } else {
-        Err(r.errors)
-    }
+    if r.errors.is_empty() { Ok(QuestionBody { name, text, points_possible, feedback, answer }) } else { Err(r.errors) }
 }
 
 /// Checks a question read from a request and sanitises its HTML; errors point under `prefix`.
@@ -399,7 +399,11 @@ pub fn sanitize_html(html: &str) -> String {
 
 /// `question.edit` sends only the fields that change: they are laid over the current question in Canvas shape
 /// and the result read again.
-pub fn merge_canvas(current: &QuestionBody, changes: &Map<String, Value>, prefix: &str) -> Result<QuestionBody, Vec<FieldError>> {
+pub fn merge_canvas(
+    current: &QuestionBody,
+    changes: &Map<String, Value>,
+    prefix: &str,
+) -> Result<QuestionBody, Vec<FieldError>> {
     let mut fields = match serde_json::to_value(to_canvas(current)) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
@@ -451,7 +455,9 @@ fn list(value: Option<&Value>) -> Vec<Map<String, Value>> {
 fn string_list(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-        Some(Value::String(s)) => s.split(',').map(|p| p.trim().trim_start_matches('.').to_owned()).filter(|p| !p.is_empty()).collect(),
+        Some(Value::String(s)) => {
+            s.split(',').map(|p| p.trim().trim_start_matches('.').to_owned()).filter(|p| !p.is_empty()).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -701,7 +707,10 @@ mod tests {
                 choices: vec![choice("1", "A", true), choice("2", "B", true), choice("3", "C", false)],
                 partial_credit: PartialCredit::AllOrNothing,
             },
-            AnswerModel::ShortAnswer { accepted: vec!["Paris".into(), "paris".into()], text_match: TextMatch::default() },
+            AnswerModel::ShortAnswer {
+                accepted: vec!["Paris".into(), "paris".into()],
+                text_match: TextMatch::default(),
+            },
             AnswerModel::FillInMultipleBlanks {
                 blanks: vec![
                     Blank { id: "a".into(), accepted: vec!["x".into()] },
@@ -710,14 +719,20 @@ mod tests {
                 text_match: TextMatch { case_sensitive: true, normalize_whitespace: false },
             },
             AnswerModel::MultipleDropdowns {
-                dropdowns: vec![Dropdown { id: "c".into(), choices: vec![choice("1", "red", true), choice("2", "blue", false)] }],
+                dropdowns: vec![Dropdown {
+                    id: "c".into(),
+                    choices: vec![choice("1", "red", true), choice("2", "blue", false)],
+                }],
             },
             AnswerModel::Matching {
                 pairs: vec![MatchPair { id: "1".into(), left: "1+1".into(), right: "2".into() }],
                 distractors: vec!["3".into(), "4".into()],
             },
             AnswerModel::Ordering {
-                items: vec![OrderItem { id: "1".into(), text: "first".into() }, OrderItem { id: "2".into(), text: "second".into() }],
+                items: vec![
+                    OrderItem { id: "1".into(), text: "first".into() },
+                    OrderItem { id: "2".into(), text: "second".into() },
+                ],
             },
             AnswerModel::Numerical {
                 answers: vec![
@@ -768,7 +783,8 @@ mod tests {
         assert_eq!((choices[0].id.as_str(), choices[0].correct, choices[1].id.as_str()), ("1", true, "2"));
         assert_eq!(body.points_possible, 3.0);
 
-        let err = from_canvas(json!({"question_type": "riddle_question"}).as_object().unwrap(), "/question").unwrap_err();
+        let err =
+            from_canvas(json!({"question_type": "riddle_question"}).as_object().unwrap(), "/question").unwrap_err();
         assert_eq!(err[0].pointer, "/question/question_type");
         let err = from_canvas(
             json!({"question_type": "numerical_question", "answers": [{"numerical_answer_type": "range_answer"}]})
@@ -783,7 +799,8 @@ mod tests {
     #[test]
     fn edits_merge_over_the_current_question() {
         let current = every_type().remove(0);
-        let changed = merge_canvas(&current, json!({"question_name": "Renamed"}).as_object().unwrap(), "/question").unwrap();
+        let changed =
+            merge_canvas(&current, json!({"question_name": "Renamed"}).as_object().unwrap(), "/question").unwrap();
         assert_eq!(changed.name, "Renamed");
         assert_eq!(changed.answer, current.answer);
     }

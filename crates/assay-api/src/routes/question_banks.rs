@@ -269,7 +269,10 @@ async fn list_course_banks(
     Params(params): Params<BankListParams>,
 ) -> ApiResult<Paginated<BankJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ManageCourse, Target::Course { course_id: course.course.id, account: &course.account_path })?;
+    caller.require(
+        Permission::ManageCourse,
+        Target::Course { course_id: course.course.id, account: &course.account_path },
+    )?;
     list_banks(&state, &caller, Owner::Course(course.course.id), params, pagination).await
 }
 
@@ -287,7 +290,10 @@ async fn create_course_bank(
     Params(params): Params<BankParams>,
 ) -> ApiResult<Created<BankJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ManageCourse, Target::Course { course_id: course.course.id, account: &course.account_path })?;
+    caller.require(
+        Permission::ManageCourse,
+        Target::Course { course_id: course.course.id, account: &course.account_path },
+    )?;
     create_bank(&state, &caller, &headers, Owner::Course(course.course.id), params).await
 }
 
@@ -428,9 +434,8 @@ fn meta(fields: &Map<String, Value>) -> ApiResult<QuestionMeta> {
 /// The question's content from a request: `body` when sent, else the Canvas fields (over `current` on edits).
 fn body_from(fields: &Map<String, Value>, current: Option<&QuestionBody>) -> ApiResult<Option<QuestionBody>> {
     let body = if let Some(raw) = fields.get("body") {
-        let body: QuestionBody = serde_json::from_value(raw.clone()).map_err(|err| {
-            ApiError::invalid_field("/question/body", format!("is not a question document: {err}"))
-        })?;
+        let body: QuestionBody = serde_json::from_value(raw.clone())
+            .map_err(|err| ApiError::invalid_field("/question/body", format!("is not a question document: {err}")))?;
         body
     } else if !canvas_question::names_content(fields) && current.is_some() {
         return Ok(None);
@@ -443,7 +448,12 @@ fn body_from(fields: &Map<String, Value>, current: Option<&QuestionBody>) -> Api
     Ok(Some(canvas_question::prepare(body, "/question")?))
 }
 
-async fn load_question(state: &AppState, caller: &Caller, bank: &question_bank::Model, id: i64) -> ApiResult<QuestionView> {
+async fn load_question(
+    state: &AppState,
+    caller: &Caller,
+    bank: &question_bank::Model,
+    id: i64,
+) -> ApiResult<QuestionView> {
     let found = questions::find(state.store.read(), &caller.scope, id).await.map_err(|err| match err {
         assay_store::StoreError::NotFound => ApiError::not_found(Code::QuestionNotFound),
         other => other.into(),
@@ -481,7 +491,10 @@ async fn list_bank_questions(
     let bank = load_bank(&state, &caller, &id).await?;
     for (i, t) in params.question_type.iter().enumerate() {
         if assay_domain::question::QuestionType::from_canvas_name(t).is_none() {
-            return Err(ApiError::invalid_field(&format!("/question_type/{i}"), format!("`{t}` is not a question type")));
+            return Err(ApiError::invalid_field(
+                &format!("/question_type/{i}"),
+                format!("`{t}` is not a question type"),
+            ));
         }
     }
     let filter = QuestionFilter {
@@ -520,10 +533,16 @@ async fn create_bank_question(
     let (scope, actor, bank_id) = (caller.scope, caller.actor(), bank.id);
     let created = state
         .store
-        .write(move |txn| Box::pin(async move { questions::create(txn, &scope, Home::Bank(bank_id), new, actor).await }))
+        .write(move |txn| {
+            Box::pin(async move { questions::create(txn, &scope, Home::Bank(bank_id), new, actor).await })
+        })
         .await?;
-    let location =
-        format!("{}/api/v1/question_banks/{}/questions/{}", state.base_url.resolve(&headers), bank.id, created.question.id);
+    let location = format!(
+        "{}/api/v1/question_banks/{}/questions/{}",
+        state.base_url.resolve(&headers),
+        bank.id,
+        created.question.id
+    );
     Ok(Created { location, body: render_question(&created) })
 }
 

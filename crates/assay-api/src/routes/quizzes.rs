@@ -74,7 +74,11 @@ pub struct QuizCtx {
 
 impl QuizCtx {
     pub fn target(&self) -> Target<'_> {
-        Target::Quiz { course_id: self.course.course.id, account: &self.course.account_path, contributor: self.contributor }
+        Target::Quiz {
+            course_id: self.course.course.id,
+            account: &self.course.account_path,
+            contributor: self.contributor,
+        }
     }
 }
 
@@ -85,7 +89,7 @@ fn not_found(err: assay_store::StoreError, code: Code) -> ApiError {
     }
 }
 
-/// Loads a quiz the caller may see: students only see published quizzes.
+/// Loads a quiz the caller may see: those who neither author nor grade it see it only once published.
 pub async fn load(state: &AppState, caller: &Caller, course_raw: &str, quiz_id: i64) -> ApiResult<QuizCtx> {
     let course = courses::resolve(state, caller, course_raw, false).await?;
     let quiz = quizzes::find(state.store.read(), &caller.scope, course.course.id, quiz_id)
@@ -99,7 +103,7 @@ pub async fn load(state: &AppState, caller: &Caller, course_raw: &str, quiz_id: 
     };
     let ctx = QuizCtx { course, quiz, contributor };
     caller.require(Permission::ViewCourse, ctx.target())?;
-    if ctx.quiz.workflow_state != quizzes::AVAILABLE && !caller.may(Permission::ManageCourse, ctx.target()) {
+    if ctx.quiz.workflow_state != quizzes::AVAILABLE && !may_see_keys(caller, &ctx) {
         return Err(ApiError::not_found(Code::QuizNotFound));
     }
     Ok(ctx)
@@ -210,10 +214,10 @@ fn render_quiz(caller: &Caller, ctx: &QuizCtx, summary: Summary, base: &str) -> 
         permissions: QuizPermissions {
             read: true,
             submit: caller.may(Permission::Submit, ctx.target()),
-            create: caller.may(Permission::ManageCourse, Target::Course {
-                course_id: ctx.course.course.id,
-                account: &ctx.course.account_path,
-            }),
+            create: caller.may(
+                Permission::ManageCourse,
+                Target::Course { course_id: ctx.course.course.id, account: &ctx.course.account_path },
+            ),
             manage,
             read_statistics: caller.may(Permission::ViewAllGrades, ctx.target()),
             review_grades: caller.may(Permission::ManageGrades, ctx.target()),
@@ -345,7 +349,8 @@ impl QuizParamsFields {
         {
             v.add("/quiz/ip_filter", "must be IP addresses or CIDR ranges separated by commas");
         }
-        let pick = |sent: Option<Option<chrono::DateTime<chrono::Utc>>>, old: fn(&quiz::Model) -> Option<chrono::DateTime<chrono::Utc>>| {
+        let pick = |sent: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    old: fn(&quiz::Model) -> Option<chrono::DateTime<chrono::Utc>>| {
             sent.unwrap_or_else(|| current.and_then(old))
         };
         let unlock = pick(self.unlock_at, |q| q.unlock_at);
@@ -514,7 +519,10 @@ async fn create_quiz(
     Params(params): Params<QuizParams>,
 ) -> ApiResult<Created<QuizJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
-    caller.require(Permission::ManageCourse, Target::Course { course_id: course.course.id, account: &course.account_path })?;
+    caller.require(
+        Permission::ManageCourse,
+        Target::Course { course_id: course.course.id, account: &course.account_path },
+    )?;
     params.quiz.validate(None)?;
     let fields = params.quiz.into_store();
     let (scope, actor, course_id) = (caller.scope, caller.actor(), course.course.id);
@@ -587,10 +595,7 @@ async fn delete_quiz(
     caller.require(Permission::ManageCourse, ctx.target())?;
     let body = quiz_json(&state, &caller, &ctx, &headers).await?;
     let (scope, actor, current) = (caller.scope, caller.actor(), ctx.quiz.clone());
-    state
-        .store
-        .write(move |txn| Box::pin(async move { quizzes::delete(txn, &scope, &current, actor).await }))
-        .await?;
+    state.store.write(move |txn| Box::pin(async move { quizzes::delete(txn, &scope, &current, actor).await })).await?;
     Ok(Json(body))
 }
 
@@ -699,7 +704,9 @@ fn placement_fields(fields: &Map<String, Value>) -> ApiResult<(Option<Option<i64
             Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(None)),
             Some(Value::Number(n)) if n.as_i64().is_some() => Ok(Some(n.as_i64())),
             Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(Some(s.trim().parse().ok())),
-            Some(other) => Err(ApiError::invalid_field(&format!("/question/{key}"), format!("must be an integer, found {other}"))),
+            Some(other) => {
+                Err(ApiError::invalid_field(&format!("/question/{key}"), format!("must be an integer, found {other}")))
+            }
         }
     };
     let group = int("quiz_group_id")?;
@@ -783,7 +790,9 @@ async fn create_question(
     let placed = state
         .store
         .write(move |txn| {
-            Box::pin(async move { quizzes::add_question(txn, &scope, &quiz, group.flatten(), position, new, actor).await })
+            Box::pin(
+                async move { quizzes::add_question(txn, &scope, &quiz, group.flatten(), position, new, actor).await },
+            )
         })
         .await?;
     let location = format!(
@@ -958,7 +967,10 @@ async fn group_fields(
         let bank = match found {
             Ok(b) => b,
             Err(assay_store::StoreError::NotFound) => {
-                return Err(ApiError::invalid_field("/quiz_groups/0/assessment_question_bank_id", "is not a question bank"));
+                return Err(ApiError::invalid_field(
+                    "/quiz_groups/0/assessment_question_bank_id",
+                    "is not a question bank",
+                ));
             }
             Err(other) => return Err(other.into()),
         };
@@ -1355,7 +1367,9 @@ async fn remove_contributor(
     let (scope, actor, quiz) = (caller.scope, caller.actor(), ctx.quiz.clone());
     let removed = state
         .store
-        .write(move |txn| Box::pin(async move { quizzes::remove_contributor(txn, &scope, &quiz, user_id, actor).await }))
+        .write(move |txn| {
+            Box::pin(async move { quizzes::remove_contributor(txn, &scope, &quiz, user_id, actor).await })
+        })
         .await
         .map_err(|e| not_found(e, Code::NotFound))?;
     Ok(Json(render_contributor(&removed)))

@@ -112,6 +112,45 @@ impl Fixtures {
         ids.insert("sis_import", import.body["id"].to_string());
         ids.insert("progress", import.body["progress_id"].to_string());
         crate::sis_imports::wait(t, import.body["id"].as_i64().unwrap()).await;
+        let quiz = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes"))
+            .form(&[("quiz[title]", "A's quiz"), ("quiz[access_code]", "A-SECRET")])
+            .send()
+            .await;
+        assert_eq!(quiz.status, StatusCode::CREATED, "{}", quiz.body);
+        ids.insert("quiz", quiz.body["id"].to_string());
+        let quiz_group = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{}/groups", quiz.body["id"]))
+            .form(&[("quiz_groups[][name]", "A's pool"), ("quiz_groups[][pick_count]", "1")])
+            .send()
+            .await;
+        assert_eq!(quiz_group.status, StatusCode::CREATED, "{}", quiz_group.body);
+        ids.insert("quiz_group", quiz_group.body["quiz_groups"][0]["id"].to_string());
+        let quiz_question = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{}/questions", quiz.body["id"]))
+            .form(&[
+                ("question[question_name]", "A's question"),
+                ("question[question_type]", "essay_question"),
+                ("question[question_text]", "Explain."),
+            ])
+            .send()
+            .await;
+        assert_eq!(quiz_question.status, StatusCode::CREATED, "{}", quiz_question.body);
+        ids.insert("quiz_question", quiz_question.body["id"].to_string());
+        let bank = t
+            .post(&format!("/api/v1/courses/{course_id}/question_banks"))
+            .form(&[("question_bank[title]", "A's bank"), ("question_bank[external_id]", "A-BANK")])
+            .send()
+            .await;
+        assert_eq!(bank.status, StatusCode::CREATED, "{}", bank.body);
+        ids.insert("question_bank", bank.body["id"].to_string());
+        let question = t
+            .post(&format!("/api/v1/question_banks/{}/questions", bank.body["id"]))
+            .form(&[("question[question_name]", "A's bank question"), ("question[question_type]", "essay_question")])
+            .send()
+            .await;
+        assert_eq!(question.status, StatusCode::CREATED, "{}", question.body);
+        ids.insert("question", question.body["id"].to_string());
         for (kind, id) in &ids {
             assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
         }
@@ -130,7 +169,14 @@ impl Fixtures {
                 continue;
             }
             let collection = if i > 0 { segments[i - 1] } else { "" };
+            let in_quiz = template.contains("/quizzes/");
             let kind = match (*segment, collection) {
+                ("{quiz_id}", _) => "quiz",
+                ("{question_id}", _) => "question",
+                (_, "quizzes") => "quiz",
+                (_, "groups") if in_quiz => "quiz_group",
+                (_, "questions") if in_quiz => "quiz_question",
+                (_, "question_banks") => "question_bank",
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
                 ("{course_id}", _) => "course",
@@ -265,6 +311,10 @@ backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
                     "A's section",
                     "A's term",
                     "A's group",
+                    "A's quiz",
+                    "A's bank",
+                    "A's question",
+                    "A-SECRET",
                     "School A",
                 ] {
                     assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
