@@ -10,6 +10,7 @@ pub mod course_settings;
 pub mod enrollment;
 pub mod error_code;
 pub mod group;
+pub mod html;
 pub mod id_ref;
 pub mod policy;
 pub mod question;

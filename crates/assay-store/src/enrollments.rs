@@ -33,6 +33,21 @@ pub struct NewEnrollment {
     pub end_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewEnrollment {
+    /// An active enrollment in `role`, with nothing else special (what provisioning code makes most).
+    pub fn active(user_id: i64, role: CourseRole) -> NewEnrollment {
+        NewEnrollment {
+            user_id,
+            role,
+            state: EnrollmentState::Active,
+            limit_privileges_to_course_section: false,
+            associated_user_id: None,
+            start_at: None,
+            end_at: None,
+        }
+    }
+}
+
 fn payload(e: &row::Model) -> serde_json::Value {
     event_payload(&EnrollmentFacts {
         id: e.id,

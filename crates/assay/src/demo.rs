@@ -1,6 +1,6 @@
 //! `assay serve --demo`: a school to try every surface with, seeded into an empty database.
 
-use assay_domain::{enrollment::EnrollmentState, policy::CourseRole};
+use assay_domain::policy::CourseRole;
 use assay_store::{
     Scope, Store, accounts, api_keys, courses, developer_keys, enrollments,
     entity::user,
@@ -126,7 +126,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                     sis_term_id: Some(Some("DEMO-TERM".into())),
                     ..Default::default()
                 };
-                terms::create(txn, &scope, term, Actor::system()).await?;
+                let term = terms::create(txn, &scope, term, Actor::system()).await?;
                 // Everyone takes the introduction; the first half also takes programming. Each course has a
                 // teacher, and its students are split between its two sections.
                 for (index, (name, code, offered)) in
@@ -139,6 +139,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                         course_code: Some(code.into()),
                         sis_course_id: Some(Some(code.into())),
                         state: offered.then_some(assay_domain::course::CourseState::Available),
+                        term: Some(Some(assay_domain::IdRef::Id(term.id))),
                         ..Default::default()
                     };
                     let course = courses::create(txn, &scope, &school, fields, Actor::system()).await?;
@@ -147,15 +148,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                         let section = sections::SectionFields { name: Some(group.into()), ..Default::default() };
                         groups.push(sections::create(txn, &scope, &course, section, Actor::system()).await?);
                     }
-                    let active = |user_id, role| enrollments::NewEnrollment {
-                        user_id,
-                        role,
-                        state: EnrollmentState::Active,
-                        limit_privileges_to_course_section: false,
-                        associated_user_id: None,
-                        start_at: None,
-                        end_at: None,
-                    };
+                    let active = enrollments::NewEnrollment::active;
                     let teacher = active(teachers[index].id, CourseRole::Teacher);
                     enrollments::enroll(txn, &scope, &course, &groups[0], teacher, Actor::system()).await?;
                     let taking = if index == 0 { &pupils[..] } else { &pupils[..pupils.len() / 2] };

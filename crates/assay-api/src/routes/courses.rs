@@ -432,6 +432,10 @@ pub struct CourseParams {
     #[serde(default, deserialize_with = "de::opt_bool")]
     #[schema(value_type = Option<bool>)]
     pub offer: Option<bool>,
+    /// Create only: enroll the caller in the new course as an active teacher.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    #[schema(value_type = Option<bool>)]
+    pub enroll_me: Option<bool>,
 }
 
 const VIEWS: &[&str] = &["feed", "wiki", "modules", "syllabus", "assignments"];
@@ -800,11 +804,29 @@ async fn create_course(
     }
     let initial = params.offer.unwrap_or(false).then_some(CourseState::Available);
     let store_fields = fields.into_store(initial, checked.term);
+    // `enroll_me` needs a person to enroll: an API key has none.
+    let enroll_me = match params.enroll_me {
+        Some(true) => Some(caller.require_user()?.id),
+        _ => None,
+    };
     let scope = caller.scope;
     let actor = caller.actor();
     let created = state
         .store
-        .write(move |txn| Box::pin(async move { courses::create(txn, &scope, &account, store_fields, actor).await }))
+        .write(move |txn| {
+            Box::pin(async move {
+                let course = courses::create(txn, &scope, &account, store_fields, actor).await?;
+                if let Some(user_id) = enroll_me {
+                    let section = assay_store::sections::default_for(txn, &scope, &course).await?;
+                    let me = assay_store::enrollments::NewEnrollment::active(
+                        user_id,
+                        assay_domain::policy::CourseRole::Teacher,
+                    );
+                    assay_store::enrollments::enroll(txn, &scope, &course, &section, me, actor).await?;
+                }
+                Ok(course)
+            })
+        })
         .await?;
     let location = format!("{}/api/v1/courses/{}", state.base_url.resolve(&headers), created.id);
     Ok(Created { location, body: render(&CourseView { course: created, account_path: path }, &caller) })

@@ -454,3 +454,49 @@ backend_test!(leaving_a_course_leaves_its_groups, |t| {
     let left: Vec<i64> = listed.body.as_array().unwrap().iter().map(|m| m["user_id"].as_i64().unwrap()).collect();
     assert_eq!(left, vec![bob]);
 });
+
+backend_test!(enrollments_accept_sis_ids_everywhere, |t| {
+    let res = t
+        .post("/api/v1/accounts/self/courses")
+        .form(&[("course[name]", "Latin"), ("course[sis_course_id]", "LAT-1"), ("offer", "true")])
+        .send()
+        .await;
+    let course_id = res.body["id"].as_i64().unwrap();
+    let res = t
+        .post("/api/v1/courses/sis_course_id:LAT-1/sections")
+        .form(&[("course_section[name]", "Rome"), ("course_section[sis_section_id]", "LAT-1-ROME")])
+        .send()
+        .await;
+    let rome = res.body["id"].as_i64().unwrap();
+    let ada = t.create_user("Ada Lovelace", "ada@school.test", Some("S-ADA")).await["id"].as_i64().unwrap();
+    let res = t
+        .post("/api/v1/courses/sis_course_id:LAT-1/enrollments")
+        .form(&[
+            ("enrollment[user_id]", "sis_user_id:S-ADA"),
+            ("enrollment[course_section_id]", "sis_section_id:LAT-1-ROME"),
+            ("enrollment[enrollment_state]", "active"),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!((res.body["user_id"].as_i64(), res.body["course_section_id"].as_i64()), (Some(ada), Some(rome)));
+    assert_eq!(
+        (res.body["sis_course_id"].as_str(), res.body["sis_section_id"].as_str(), res.body["sis_user_id"].as_str()),
+        (Some("LAT-1"), Some("LAT-1-ROME"), Some("S-ADA"))
+    );
+    let listed = t.get("/api/v1/sections/sis_section_id:LAT-1-ROME/enrollments").send().await;
+    assert_eq!(ids(&listed.body), vec![res.body["id"].as_i64().unwrap()]);
+    let listed = t.get("/api/v1/users/sis_user_id:S-ADA/enrollments").send().await;
+    assert_eq!(listed.body[0]["course_id"], course_id);
+    let listed = t.get("/api/v1/courses/sis_course_id:LAT-1/enrollments?user_id=sis_user_id:S-ADA").send().await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    // A SIS id nobody has matches nothing (a filter), and is refused where it names who to enroll.
+    let listed = t.get("/api/v1/courses/sis_course_id:LAT-1/enrollments?user_id=sis_user_id:NOBODY").send().await;
+    assert_eq!(listed.body, serde_json::json!([]));
+    t.post("/api/v1/courses/sis_course_id:LAT-1/enrollments")
+        .form(&[("enrollment[user_id]", "sis_user_id:NOBODY")])
+        .send()
+        .await
+        .assert_error(422, "validation_failed");
+    t.get("/api/v1/courses/sis_course_id:NOPE/enrollments").send().await.assert_error(404, "course_not_found");
+});

@@ -67,6 +67,38 @@ assert with_enr[0].enrollments[0]["type"] == "TeacherEnrollment"
 assert len(list(course.get_enrollments())) == 112  # paginated past 100
 assert len(list(course.get_enrollments(state=["active", "rejected"]))) == 113
 
+# The caller's courses (GET /courses) and a user's courses, with the caller's enrollments in each.
+theirs = list(student_canvas.get_courses())
+assert [c.id for c in theirs] == [course.id], theirs
+assert {e["type"] for e in theirs[0].enrollments} == {"student"}, theirs[0].enrollments
+assert [c.id for c in canvas.get_user(student_id).get_courses()] == [course.id]
+shown = canvas.get_course(course.id, include=["total_students", "teachers", "term"])
+assert shown.total_students == 111, shown.total_students
+assert [t["display_name"] for t in shown.teachers] == ["Tess Teacher"], shown.teachers
+assert [c.id for c in account.get_courses(with_enrollments=True)] == [course.id]
+
+# Settings.
+assert course.get_settings()["hide_final_grades"] is False
+assert course.update_settings(hide_final_grades=True)["hide_final_grades"] is True
+assert canvas.get_course(course.id).hide_final_grades is True
+
+# enroll_me: the creator becomes the new course's teacher.
+mine_now = account.create_course(course={"name": "Made by me"}, enroll_me=True)
+assert [e.type for e in mine_now.get_enrollments()] == ["TeacherEnrollment"]
+
+# A SIS import through canvasapi's own upload call, polled until it finishes.
+import tempfile, time
+with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    f.write("user_id,login_id,full_name,status\nSIS-U1,sisu1@school.test,Sis Person,active\n")
+sis = account.create_sis_import(f.name, extension="csv")
+for _ in range(200):
+    sis = account.get_sis_import(sis.id)
+    if sis.workflow_state not in ("created", "importing", "initializing"):
+        break
+    time.sleep(0.05)
+assert sis.workflow_state == "imported", vars(sis)
+assert canvas.get_user("SIS-U1", "sis_user_id").name == "Sis Person"
+
 # Deleting an enrollment; errors as canvasapi reports them.
 assert t_enr.deactivate("delete").enrollment_state == "deleted"
 assert [e.id for e in course.get_enrollments(type=["TeacherEnrollment"])] == []
