@@ -386,15 +386,22 @@ pub fn from_canvas(fields: &Map<String, Value>, prefix: &str) -> Result<Question
     if r.errors.is_empty() { Ok(QuestionBody { name, text, points_possible, feedback, answer }) } else { Err(r.errors) }
 }
 
-/// Checks a question read from a request and sanitises its HTML; errors point under `prefix`.
+/// Sanitises a question read from a request (every HTML field) and validates it with the domain's rules; error
+/// pointers are the domain's (`/answer/choices`, `/points_possible`, …) under `prefix`.
 pub fn prepare(body: QuestionBody, prefix: &str) -> Result<QuestionBody, Vec<FieldError>> {
-    let _ = prefix;
+    let body = assay_domain::question::sanitize_body(body);
+    assay_domain::question::validate(&body).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| FieldError { pointer: format!("{prefix}{}", e.pointer), message: e.message })
+            .collect::<Vec<_>>()
+    })?;
     Ok(body)
 }
 
 /// Sanitises rich text (descriptions).
 pub fn sanitize_html(html: &str) -> String {
-    html.to_owned()
+    assay_domain::html::sanitize(html)
 }
 
 /// `question.edit` sends only the fields that change: they are laid over the current question in Canvas shape
@@ -755,7 +762,7 @@ mod tests {
             .into_iter()
             .map(|answer| QuestionBody {
                 name: "Q".into(),
-                text: "<p>Text [a]</p>".into(),
+                text: "<p>Text [a] [b] [c]</p>".into(),
                 points_possible: 2.0,
                 feedback: Feedback { correct: Some("Well done".into()), incorrect: None, neutral: None },
                 answer,
@@ -769,6 +776,7 @@ mod tests {
             let json = serde_json::to_value(to_canvas(&body)).unwrap();
             let back = from_canvas(json.as_object().unwrap(), "/question").unwrap();
             assert_eq!(back, body, "{json}");
+            assert_eq!(prepare(back, "/question").unwrap(), body, "a valid sample is kept as it is");
         }
     }
 

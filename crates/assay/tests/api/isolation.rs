@@ -146,7 +146,11 @@ impl Fixtures {
         ids.insert("question_bank", bank.body["id"].to_string());
         let question = t
             .post(&format!("/api/v1/question_banks/{}/questions", bank.body["id"]))
-            .form(&[("question[question_name]", "A's bank question"), ("question[question_type]", "essay_question")])
+            .form(&[
+                ("question[question_name]", "A's bank question"),
+                ("question[question_type]", "essay_question"),
+                ("question[question_text]", "Discuss."),
+            ])
             .send()
             .await;
         assert_eq!(question.status, StatusCode::CREATED, "{}", question.body);

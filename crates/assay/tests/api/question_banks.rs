@@ -97,7 +97,7 @@ backend_test!(bank_questions_filter_version_copy_and_move, |t| {
     let q2 = add(
         &t,
         a,
-        json!({"question_name": "Sum", "question_type": "numerical_question", "points_possible": 2,
+        json!({"question_name": "Sum", "question_type": "numerical_question", "question_text": "2 + 2?", "points_possible": 2,
         "answers": [{"numerical_answer_type": "exact_answer", "exact": 4, "margin": 0}], "tags": ["maths"]}),
     )
     .await;

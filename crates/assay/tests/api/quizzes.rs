@@ -77,7 +77,7 @@ backend_test!(quizzes_are_composed_of_fixed_questions_and_groups_with_derived_po
     let fixed = question(&t, c, id, mc("Q1", 2.0)).await;
     assert_eq!(fixed["question_type"], "multiple_choice_question");
     assert_eq!(fixed["answers"][0]["answer_weight"], 100.0);
-    question(&t, c, id, json!({"question_name": "Essay", "question_type": "essay_question", "points_possible": 5}))
+    question(&t, c, id, json!({"question_name": "Essay", "question_type": "essay_question", "question_text": "Discuss.", "points_possible": 5}))
         .await;
     // A pool group: its questions come with question[quiz_group_id].
     let res = t
@@ -449,7 +449,9 @@ backend_test!(bad_quiz_input_is_refused_with_pointers, |t| {
         res.assert_error(422, "validation_failed");
         assert_eq!(res.body["errors"][0]["source"]["pointer"], pointer, "{}", res.body);
     }
-    let q = quiz(&t, c, json!({"title": "Ok"})).await["id"].as_i64().unwrap();
+    let q = quiz(&t, c, json!({"title": "Ok", "description": "<p>Hi</p><script>alert(1)</script>"})).await;
+    assert!(!q["description"].as_str().unwrap().contains("script"), "{}", q["description"]);
+    let q = q["id"].as_i64().unwrap();
     let questions = format!("/api/v1/courses/{c}/quizzes/{q}/questions");
     for (body, pointer) in [
         (json!({"question_type": "riddle_question"}), "/question/question_type"),
@@ -462,7 +464,18 @@ backend_test!(bad_quiz_input_is_refused_with_pointers, |t| {
             json!({"question_type": "matching_question", "answers": [{"answer_match_left": "a"}]}),
             "/question/answers/0/answer_match_right",
         ),
-        (json!({"question_type": "essay_question", "quiz_group_id": 999999}), "/question/quiz_group_id"),
+        (
+            json!({"question_type": "essay_question", "question_text": "Discuss.", "quiz_group_id": 999999}),
+            "/question/quiz_group_id",
+        ),
+        (
+            json!({"question_type": "multiple_choice_question", "question_text": "Pick", "answers": [{"answer_text": "a", "answer_weight": 0}, {"answer_text": "b", "answer_weight": 0}]}),
+            "/question/answer/choices",
+        ),
+        (
+            json!({"question_type": "essay_question", "question_text": "Discuss.", "points_possible": -1}),
+            "/question/points_possible",
+        ),
     ] {
         let res = t.post(&questions).json(&json!({ "question": body })).send().await;
         res.assert_error(422, "validation_failed");
