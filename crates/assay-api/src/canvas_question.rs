@@ -745,7 +745,7 @@ mod tests {
                 answers: vec![
                     NumericAnswer::Exact { value: 3.5, margin: 0.1 },
                     NumericAnswer::Range { start: 1.0, end: 2.0 },
-                    NumericAnswer::Precision { value: 3.14159, precision: 3 },
+                    NumericAnswer::Precision { value: 2.71, precision: 3 },
                 ],
             },
             AnswerModel::Calculated {

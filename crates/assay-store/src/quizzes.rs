@@ -319,7 +319,7 @@ pub async fn find_placed<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub enum Item {
     /// A question every attempt gets.
-    Fixed(Placed),
+    Fixed(Box<Placed>),
     /// `group.pick_count` questions drawn from `pool` (the group's own questions, or its bank's), each worth
     /// `group.question_points`.
     Group { group: quiz_group::Model, pool: Vec<QuestionView> },
@@ -344,7 +344,7 @@ pub async fn composition<C: ConnectionTrait>(conn: &C, scope: &Scope, quiz_id: i
     for p in placed {
         match p.placement.quiz_group_id {
             Some(group) => pools.entry(group).or_default().push(p.question),
-            None => items.push(Item::Fixed(p)),
+            None => items.push(Item::Fixed(Box::new(p))),
         }
     }
     for group in groups {
@@ -475,17 +475,24 @@ pub async fn add_question(
     Ok(Placed { placement, question })
 }
 
+/// Where a placed question moves: `group` (`Some(None)`: out of any group), `position`; `None` leaves each alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlacementChange {
+    pub group: Option<Option<i64>>,
+    pub position: Option<i32>,
+}
+
 /// Changes a placed question: its content (versioned as `questions::update` does), its group, its position.
 pub async fn update_question(
     txn: &DatabaseTransaction,
     scope: &Scope,
     quiz: &quiz::Model,
     current: &Placed,
-    group: Option<Option<i64>>,
-    position: Option<i32>,
+    placement: PlacementChange,
     change: QuestionChange,
     actor: Actor,
 ) -> Result<Placed, StoreError> {
+    let PlacementChange { group, position } = placement;
     let question = questions::update(txn, scope, &current.question, change, actor).await?;
     let mut model: quiz_question::ActiveModel = current.placement.clone().into();
     let moved = group.is_some_and(|g| g != current.placement.quiz_group_id);

@@ -311,10 +311,10 @@ fn demo_questions() -> Vec<QuestionBody> {
             },
         ),
         q(
-            "Pi",
-            "<p>Give π to two decimal places.</p>",
+            "Division",
+            "<p>What is 7 ÷ 4 as a decimal number?</p>",
             1.0,
-            AnswerModel::Numerical { answers: vec![NumericAnswer::Exact { value: 3.14, margin: 0.005 }] },
+            AnswerModel::Numerical { answers: vec![NumericAnswer::Exact { value: 1.75, margin: 0.0 }] },
         ),
         q(
             "Rectangle",

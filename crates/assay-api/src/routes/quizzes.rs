@@ -23,7 +23,7 @@ use assay_store::{
     entity::{quiz, quiz_contributor, quiz_extension, quiz_group},
     question_banks,
     questions::{NewQuestion, QuestionChange},
-    quizzes::{self, ExtensionInput, GroupFields, Placed, QuizFields, QuizFilter, Slot, Summary},
+    quizzes::{self, ExtensionInput, GroupFields, Placed, PlacementChange, QuizFields, QuizFilter, Slot, Summary},
 };
 use axum::{
     Json,
@@ -857,7 +857,16 @@ async fn update_question(
         .store
         .write(move |txn| {
             Box::pin(async move {
-                quizzes::update_question(txn, &scope, &quiz, &current, group, position, change, actor).await
+                quizzes::update_question(
+                    txn,
+                    &scope,
+                    &quiz,
+                    &current,
+                    PlacementChange { group, position },
+                    change,
+                    actor,
+                )
+                .await
             })
         })
         .await?;
