@@ -65,6 +65,12 @@ error_codes! {
         "The group does not exist in the caller's school (or was deleted, or its course was), or the caller may not see it.";
     GroupMembershipNotFound => "group_membership_not_found", 404, "Not Found",
         "The user is not a member of this group (or left it), or the membership id belongs to another group.";
+    AssignmentGroupNotFound => "assignment_group_not_found", 404, "Not Found",
+        "The assignment group does not exist in the course (or was deleted), or the caller may not see it.";
+    AssignmentNotFound => "assignment_not_found", 404, "Not Found",
+        "The assignment does not exist in the course (or was deleted, or is not published or not assigned to the calling student), or the caller may not see it.";
+    AssignmentOverrideNotFound => "assignment_override_not_found", 404, "Not Found",
+        "The assignment has no such override (or none for this group or section), or the caller may not see it.";
     UserNotFound => "user_not_found", 404, "Not Found",
         "The user does not exist in the caller's school, or the caller may not see it.";
     EnrollmentNotFound => "enrollment_not_found", 404, "Not Found",

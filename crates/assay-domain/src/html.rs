@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use ammonia::Builder;
 
-const EXTRA_TAGS: &[&str] = &["tfoot", "font"];
+const EXTRA_TAGS: &[&str] = &["tfoot", "font", "span", "div", "figure", "figcaption", "video", "audio", "source"];
 
 /// Presentation MathML (what editors and LaTeX converters produce). `annotation-xml` is left out: it can carry HTML.
 const MATHML_TAGS: &[&str] = &[
@@ -112,9 +112,16 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::default();
     b.add_tags(EXTRA_TAGS)
         .add_tags(MATHML_TAGS)
-        .add_generic_attributes(["style", "dir"])
-        .add_tag_attributes("a", ["target", "name"])
-        .add_tag_attributes("img", ["data-equation-content"])
+        .add_generic_attributes(["style", "dir", "title", "lang"])
+        // Canvas's API links inside content (`data-api-endpoint`) keep working after a round trip.
+        .add_tag_attributes("a", ["target", "name", "data-api-endpoint", "data-api-returntype"])
+        .add_tag_attributes(
+            "img",
+            ["data-equation-content", "width", "height", "data-api-endpoint", "data-api-returntype"],
+        )
+        .add_tag_attributes("video", ["src", "controls", "width", "height"])
+        .add_tag_attributes("audio", ["src", "controls"])
+        .add_tag_attributes("source", ["src", "type"])
         .add_tag_attributes("font", ["color", "size", "face"])
         .add_tag_attributes("td", ["width", "valign", "style"])
         .add_tag_attributes("th", ["width", "valign"])

@@ -43,6 +43,22 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_terms_sis_term_id", "enrollment_terms.sis_term_id", "sis_term_id"),
     ("ux_group_categories_sis_id", "group_categories.sis_group_category_id", "sis_group_category_id"),
     ("ux_groups_sis_group_id", "groups.sis_group_id", "sis_group_id"),
+    (
+        "ux_assignments_sis_assignment_id",
+        "assignments.root_account_id, assignments.sis_assignment_id",
+        "sis_assignment_id",
+    ),
+    (
+        "ux_assignment_overrides_section",
+        "assignment_overrides.assignment_id, assignment_overrides.course_section_id",
+        "course_section_id",
+    ),
+    ("ux_assignment_overrides_group", "assignment_overrides.assignment_id, assignment_overrides.group_id", "group_id"),
+    (
+        "ux_assignment_override_students_user",
+        "assignment_override_students.assignment_id, assignment_override_students.user_id",
+        "student_ids",
+    ),
     ("ux_group_memberships_group_user", "group_memberships.group_id, group_memberships.user_id", "user_id"),
     ("ux_question_banks_external_id", "question_banks.root_account_id, question_banks.external_id", "external_id"),
     ("ux_questions_bank_external_id", "questions.bank_id, questions.external_id", "external_id"),

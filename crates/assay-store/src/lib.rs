@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assignments;
 mod connect;
 pub mod courses;
 pub mod developer_keys;

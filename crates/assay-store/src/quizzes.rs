@@ -149,10 +149,81 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     };
+    let group = fields.assignment_group_id.flatten();
     apply(&mut model, fields);
     let created = model.insert(txn).await?;
     events::record_change(txn, scope.root_account_id(), "quiz.created", created.id, actor, payload(&created)).await?;
-    Ok(created)
+    sync_assignment(txn, scope, &created, group, actor).await
+}
+
+/// Whether a quiz type is graded through an assignment (`assignment`, `graded_survey`).
+pub fn is_graded(quiz_type: &str) -> bool {
+    matches!(quiz_type, "assignment" | "graded_survey")
+}
+
+/// Keeps a quiz's assignment (`submission_types=["online_quiz"]`) in step with the quiz: a graded quiz owns one
+/// (made on first need) with its title, dates, attempts, publication and derived points; a practice quiz or
+/// survey has none (a previous one is deleted). `group` moves the assignment to that assignment group. Returns
+/// the quiz as stored (with `assignment_id` and `assignment_group_id`).
+pub async fn sync_assignment(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    quiz: &quiz::Model,
+    group: Option<i64>,
+    actor: Actor,
+) -> Result<quiz::Model, StoreError> {
+    use crate::{assignments, entity::course};
+    let current = match quiz.assignment_id {
+        Some(id) => match assignments::find(txn, scope, quiz.course_id, &assay_domain::IdRef::Id(id)).await {
+            Ok(a) => Some(a),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
+    let graded = is_graded(&quiz.quiz_type) && quiz.workflow_state != DELETED;
+    let mut model: quiz::ActiveModel = quiz.clone().into();
+    if !graded {
+        if let Some(a) = current {
+            assignments::delete(txn, scope, &a, actor).await?;
+        }
+        model.assignment_id = Set(None);
+        model.assignment_group_id = Set(None);
+        return Ok(model.update(txn).await?);
+    }
+    let course = course::Entity::find_by_id(quiz.course_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    let points = summary(txn, scope, quiz.id).await?.points_possible;
+    let fields = assignments::AssignmentFields {
+        name: Some(quiz.title.clone()),
+        description: Some(Some(quiz.description.clone()).filter(|d| !d.is_empty())),
+        assignment_group_id: group,
+        points_possible: Some(Some(points)),
+        submission_types: Some(vec!["online_quiz".to_owned()]),
+        allowed_attempts: Some(quiz.allowed_attempts),
+        due_at: Some(quiz.due_at),
+        unlock_at: Some(quiz.unlock_at),
+        lock_at: Some(quiz.lock_at),
+        published: Some(quiz.workflow_state == AVAILABLE),
+        quiz_id: Some(Some(quiz.id)),
+        ..Default::default()
+    };
+    let assignment = match current {
+        Some(a) => assignments::update(txn, scope, &course, &a, fields, actor).await?,
+        None => assignments::create(txn, scope, &course, fields, actor).await?,
+    };
+    if quiz.assignment_id == Some(assignment.id) && quiz.assignment_group_id == Some(assignment.assignment_group_id) {
+        return Ok(quiz.clone());
+    }
+    model.assignment_id = Set(Some(assignment.id));
+    model.assignment_group_id = Set(Some(assignment.assignment_group_id));
+    Ok(model.update(txn).await?)
+}
+
+/// Re-reads a quiz and brings its assignment up to date (after its questions or groups changed).
+async fn resync(txn: &DatabaseTransaction, scope: &Scope, quiz_id: i64, actor: Actor) -> Result<(), StoreError> {
+    let quiz = quiz::Entity::find_by_id(quiz_id).one(txn).await?.ok_or(StoreError::NotFound)?;
+    sync_assignment(txn, scope, &quiz, None, actor).await?;
+    Ok(())
 }
 
 pub async fn update(
@@ -163,12 +234,13 @@ pub async fn update(
     actor: Actor,
 ) -> Result<quiz::Model, StoreError> {
     let mut model: quiz::ActiveModel = current.clone().into();
+    let group = fields.assignment_group_id.flatten();
     apply(&mut model, fields);
     model.updated_at = Set(crate::now());
     let updated = model.update(txn).await?;
     events::record_update(txn, scope.root_account_id(), "quiz", updated.id, actor, payload(current), payload(&updated))
         .await?;
-    Ok(updated)
+    sync_assignment(txn, scope, &updated, group, actor).await
 }
 
 /// Links a quiz to the assignment that grades it.
@@ -193,7 +265,7 @@ pub async fn delete(
     model.updated_at = Set(crate::now());
     let deleted = model.update(txn).await?;
     events::record_change(txn, scope.root_account_id(), "quiz.deleted", deleted.id, actor, payload(current)).await?;
-    Ok(deleted)
+    sync_assignment(txn, scope, &deleted, None, actor).await
 }
 
 /// A quiz of the course (not deleted).
@@ -471,7 +543,7 @@ pub async fn add_question(
     }
     .insert(txn)
     .await?;
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     Ok(Placed { placement, question })
 }
 
@@ -508,7 +580,7 @@ pub async fn update_question(
     }
     model.updated_at = Set(crate::now());
     let placement = model.update(txn).await?;
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     Ok(Placed { placement, question })
 }
 
@@ -524,17 +596,18 @@ pub async fn remove_question(
     if current.question.question.quiz_id == Some(quiz.id) {
         questions::delete(txn, scope, &current.question, actor).await?;
     }
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     Ok(())
 }
 
-async fn touch(txn: &DatabaseTransaction, quiz: &quiz::Model) -> Result<(), StoreError> {
+/// Marks the quiz changed and brings its assignment's points up to date.
+async fn touch(txn: &DatabaseTransaction, scope: &Scope, quiz: &quiz::Model, actor: Actor) -> Result<(), StoreError> {
     quiz::Entity::update_many()
         .col_expr(quiz::Column::UpdatedAt, Expr::val(crate::now()))
         .filter(quiz::Column::Id.eq(quiz.id))
         .exec(txn)
         .await?;
-    Ok(())
+    resync(txn, scope, quiz.id, actor).await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -572,7 +645,7 @@ pub async fn create_group(
     }
     .insert(txn)
     .await?;
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     events::record_change(
         txn,
         scope.root_account_id(),
@@ -601,7 +674,7 @@ pub async fn update_group(
     crate::assign(&mut model.position, fields.position);
     model.updated_at = Set(crate::now());
     let updated = model.update(txn).await?;
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     events::record_update(
         txn,
         scope.root_account_id(),
@@ -632,7 +705,7 @@ pub async fn delete_group(
         remove_question(txn, scope, quiz, p, actor).await?;
     }
     quiz_group::Entity::delete_by_id(current.id).exec(txn).await?;
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     events::record_change(
         txn,
         scope.root_account_id(),
@@ -719,7 +792,7 @@ pub async fn reorder(
             }
         }
     }
-    touch(txn, quiz).await?;
+    touch(txn, scope, quiz, actor).await?;
     let order: Vec<serde_json::Value> = sequence
         .iter()
         .map(|s| match s {

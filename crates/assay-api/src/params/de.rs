@@ -62,6 +62,22 @@ pub fn nullable_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64
     }
 }
 
+/// A number that can be cleared: absent → `None`; `null` or an empty string → `Some(None)`; `12`, `"12.5"`.
+pub fn nullable_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let parsed = match &value {
+        Value::Null => return Ok(Some(None)),
+        Value::String(s) if s.trim().is_empty() => return Ok(Some(None)),
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(n) if n.is_finite() => Ok(Some(Some(n))),
+        _ => Err(D::Error::custom(format!("expected a number or null, found {value}"))),
+    }
+}
+
 fn as_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),

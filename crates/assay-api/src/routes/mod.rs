@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assignment_groups;
+pub mod assignments;
 pub mod course_users;
 pub mod courses;
 pub mod developer_keys;
@@ -45,6 +47,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(enrollments::router())
         .merge(course_users::router())
         .merge(groups::router())
+        .merge(assignment_groups::router())
+        .merge(assignments::router())
         .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())

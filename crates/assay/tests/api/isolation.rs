@@ -93,6 +93,37 @@ impl Fixtures {
             .send()
             .await;
         ids.insert("membership", membership.body["id"].to_string());
+        let assignment_group = t
+            .post(&format!("/api/v1/courses/{course_id}/assignment_groups"))
+            .form(&[("name", "A's assignment group")])
+            .send()
+            .await;
+        ids.insert("assignment_group", assignment_group.body["id"].to_string());
+        let assignment = t
+            .post(&format!("/api/v1/courses/{course_id}/assignments"))
+            .form(&[
+                ("assignment[name]", "A's assignment".to_owned()),
+                ("assignment[published]", "true".to_owned()),
+                ("assignment[group_category_id]", group_category.body["id"].to_string()),
+                ("assignment[assignment_group_id]", assignment_group.body["id"].to_string()),
+            ])
+            .send()
+            .await;
+        assert_eq!(assignment.status, StatusCode::CREATED, "{}", assignment.body);
+        ids.insert("assignment", assignment.body["id"].to_string());
+        let assignment_path = format!("/api/v1/courses/{course_id}/assignments/{}", assignment.body["id"]);
+        for target in [
+            ("assignment_override[group_id]", group.body["id"].to_string()),
+            ("assignment_override[course_section_id]", section.body["id"].to_string()),
+        ] {
+            let created = t
+                .post(&format!("{assignment_path}/overrides"))
+                .form(&[target, ("assignment_override[due_at]", "2030-01-01T12:00:00Z".to_owned())])
+                .send()
+                .await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+            ids.insert("override", created.body["id"].to_string());
+        }
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -184,7 +215,9 @@ impl Fixtures {
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
                 ("{course_id}", _) => "course",
-                ("{section_id}", _) => "section",
+                ("{section_id}", _) | ("{course_section_id}", _) => "section",
+                ("{assignment_id}", _) => "assignment",
+                ("{assignment_group_id}", _) => "assignment_group",
                 (_, "accounts") | (_, "sub_accounts") => "account",
                 (_, "users") => "user",
                 (_, "tokens") => "token",
@@ -201,6 +234,8 @@ impl Fixtures {
                 (_, "memberships") => "membership",
                 (_, "sis_imports") => "sis_import",
                 (_, "progress") => "progress",
+                (_, "assignments") => "assignment",
+                (_, "overrides") => "override",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -231,6 +266,9 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}/group_categories", f.ids["course"]),
         format!("/api/v1/courses/{}/groups", f.ids["course"]),
         format!("/api/v1/groups/{}/memberships", f.ids["group"]),
+        format!("/api/v1/courses/{}/assignment_groups?include[]=assignments&include[]=overrides", f.ids["course"]),
+        format!("/api/v1/courses/{}/assignments/{}/overrides", f.ids["course"], f.ids["assignment"]),
+        format!("/api/v1/courses/{}/effective_due_dates", f.ids["course"]),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
@@ -272,62 +310,86 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("event", "delete"),
 ];
 
-backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
-    let fixtures = Fixtures::create(&t).await;
-    let other = t.create_school("School B").await;
-    let document = t.anonymous(Method::GET, "/api/openapi.json").send().await.body;
-    let before = snapshot(&t, &fixtures).await;
-    let events_before = t.event_count().await;
-    let mut checked = 0;
-    for (template, item) in document["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
-            if !secured || template.starts_with("/rest/") {
-                // Public endpoints (diagnostics, docs, token endpoints) hold no school's data; the AB Connect
-                // surface has its own partner credentials, covered in abconnect.rs.
-                continue;
-            }
-            let path = fixtures.fill(template).unwrap_or_else(|e| panic!("{e}"));
-            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            // Without a credential: 401 with a challenge.
-            let res = t.anonymous(method.clone(), &path).send().await;
-            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {template} without credentials: {}", res.body);
-            assert!(res.header("www-authenticate").is_some(), "{method} {template}");
-            // As School B's administrator, at School A's objects: 404, unless the route only ever acts on the
-            // caller's own objects (no School A id in it), where it must not show School A's data.
-            let res = if method == Method::GET || method == Method::DELETE {
-                t.req(method.clone(), &path).token(&other.admin_token).send().await
-            } else {
-                t.req(method.clone(), &path).token(&other.admin_token).form(PLAUSIBLE_FORM).send().await
-            };
-            let names_school_a = template.contains('{');
-            if names_school_a {
-                assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} {template} as another school: {}", res.body);
-            } else {
-                let text = res.body.to_string();
-                for marker in [
-                    "alice@a.test",
-                    "A branch",
-                    "A's key",
-                    "A's grader",
-                    "A's partner",
-                    "A's course",
-                    "A's section",
-                    "A's term",
-                    "A's group",
-                    "A's quiz",
-                    "A's bank",
-                    "A's question",
-                    "A-SECRET",
-                    "School A",
-                ] {
-                    assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
+backend_test!(
+    another_school_gets_404_everywhere_and_changes_nothing,
+    // The sweep calls every route back to back with one credential, faster than the default per-credential
+    // burst allows.
+    |config| {
+        config.rate_limit_credential_per_second = 100_000;
+        config.rate_limit_credential_burst = 100_000;
+        config.rate_limit_school_per_minute = 1_000_000;
+    },
+    |t| {
+        let fixtures = Fixtures::create(&t).await;
+        let other = t.create_school("School B").await;
+        let document = t.anonymous(Method::GET, "/api/openapi.json").send().await.body;
+        let before = snapshot(&t, &fixtures).await;
+        let events_before = t.event_count().await;
+        let mut checked = 0;
+        for (template, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+                if !secured || template.starts_with("/rest/") {
+                    // Public endpoints (diagnostics, docs, token endpoints) hold no school's data; the AB Connect
+                    // surface has its own partner credentials, covered in abconnect.rs.
+                    continue;
                 }
+                let path = fixtures.fill(template).unwrap_or_else(|e| panic!("{e}"));
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                // Without a credential: 401 with a challenge.
+                let res = t.anonymous(method.clone(), &path).send().await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {template} without credentials: {}",
+                    res.body
+                );
+                assert!(res.header("www-authenticate").is_some(), "{method} {template}");
+                // As School B's administrator, at School A's objects: 404, unless the route only ever acts on the
+                // caller's own objects (no School A id in it), where it must not show School A's data.
+                let res = if method == Method::GET || method == Method::DELETE {
+                    t.req(method.clone(), &path).token(&other.admin_token).send().await
+                } else {
+                    t.req(method.clone(), &path).token(&other.admin_token).form(PLAUSIBLE_FORM).send().await
+                };
+                let names_school_a = template.contains('{');
+                if names_school_a {
+                    assert_eq!(
+                        res.status,
+                        StatusCode::NOT_FOUND,
+                        "{method} {template} as another school: {}",
+                        res.body
+                    );
+                } else {
+                    let text = res.body.to_string();
+                    for marker in [
+                        "alice@a.test",
+                        "A branch",
+                        "A's key",
+                        "A's grader",
+                        "A's partner",
+                        "A's course",
+                        "A's section",
+                        "A's term",
+                        "A's group",
+                        "A's quiz",
+                        "A's bank",
+                        "A's question",
+                        "A-SECRET",
+                        "A's assignment",
+                        "School A",
+                    ] {
+                        assert!(
+                            !text.contains(marker),
+                            "{method} {template} showed School A's data to School B: {text}"
+                        );
+                    }
+                }
+                checked += 1;
             }
-            checked += 1;
         }
+        assert!(checked >= 35, "only {checked} operations were checked");
+        assert_eq!(t.event_count().await, events_before, "another school's requests changed School A");
+        assert_eq!(snapshot(&t, &fixtures).await, before, "another school's requests changed School A's data");
     }
-    assert!(checked >= 35, "only {checked} operations were checked");
-    assert_eq!(t.event_count().await, events_before, "another school's requests changed School A");
-    assert_eq!(snapshot(&t, &fixtures).await, before, "another school's requests changed School A's data");
-});
+);

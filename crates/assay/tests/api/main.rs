@@ -5,6 +5,7 @@ mod harness;
 
 mod abconnect;
 mod accounts;
+mod assignments;
 mod canvasapi;
 mod cli;
 mod conventions;

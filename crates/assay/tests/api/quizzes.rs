@@ -549,3 +549,36 @@ backend_test!(quiz_changes_are_events, |t| {
         assert!(kinds.contains(&expected), "{expected} missing from {kinds:?}");
     }
 });
+
+backend_test!(graded_quizzes_own_an_online_quiz_assignment, |t| {
+    let c = course(&t, "Graded").await;
+    let q = quiz(&t, c, json!({"title": "Test 1", "due_at": "2030-02-01T10:00:00Z", "allowed_attempts": 3})).await;
+    let id = q["id"].as_i64().unwrap();
+    let assignment = q["assignment_id"].as_i64().expect("a graded quiz has an assignment");
+    assert!(q["assignment_group_id"].is_i64(), "{q}");
+    question(&t, c, id, mc("Q1", 4.0)).await;
+    let a = t.get(&format!("/api/v1/courses/{c}/assignments/{assignment}")).send().await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.body["submission_types"], json!(["online_quiz"]));
+    assert_eq!((a.body["quiz_id"].as_i64(), a.body["points_possible"].as_f64()), (Some(id), Some(4.0)));
+    assert_eq!((a.body["name"].as_str(), a.body["allowed_attempts"].as_i64()), (Some("Test 1"), Some(3)));
+    assert_eq!(a.body["due_at"], "2030-02-01T10:00:00Z");
+    let res = t
+        .put(&format!("/api/v1/courses/{c}/quizzes/{id}"))
+        .form(&[("quiz[title]", "Test one"), ("quiz[published]", "true")])
+        .send()
+        .await;
+    assert_eq!(res.body["assignment_id"], assignment);
+    let a = t.get(&format!("/api/v1/courses/{c}/assignments/{assignment}")).send().await;
+    assert_eq!((a.body["name"].as_str(), a.body["published"].as_bool()), (Some("Test one"), Some(true)));
+    // A practice quiz has no assignment; turning a graded quiz into one deletes it.
+    let practice = quiz(&t, c, json!({"title": "Practice", "quiz_type": "practice_quiz"})).await;
+    assert!(practice["assignment_id"].is_null());
+    let res =
+        t.put(&format!("/api/v1/courses/{c}/quizzes/{id}")).form(&[("quiz[quiz_type]", "practice_quiz")]).send().await;
+    assert!(res.body["assignment_id"].is_null(), "{}", res.body);
+    t.get(&format!("/api/v1/courses/{c}/assignments/{assignment}"))
+        .send()
+        .await
+        .assert_error(404, "assignment_not_found");
+});
