@@ -443,6 +443,21 @@ mod tests {
     }
 
     #[test]
+    fn quiz_contributors_act_on_their_quiz_only() {
+        let root = AccountPath::root(1);
+        let nobody = Grants { user_id: Some(5), ..Grants::default() };
+        let quiz = |contributor| Target::Quiz { course_id: 9, account: &root, contributor };
+        assert!(allows(&nobody, Permission::ManageCourse, quiz(Some(QuizRole::Edit))));
+        assert!(!allows(&nobody, Permission::ManageGrades, quiz(Some(QuizRole::Edit))));
+        assert!(allows(&nobody, Permission::ManageGrades, quiz(Some(QuizRole::Grade))));
+        assert!(!allows(&nobody, Permission::ManageCourse, quiz(Some(QuizRole::Grade))));
+        assert!(!allows(&nobody, Permission::ViewCourse, quiz(None)));
+        assert!(!allows(&nobody, Permission::ManageCourse, Target::Course { course_id: 9, account: &root }));
+        let teacher = Grants { course_roles: vec![CourseGrant::new(9, CourseRole::Teacher)], ..nobody.clone() };
+        assert!(allows(&teacher, Permission::ManageCourse, quiz(None)));
+    }
+
+    #[test]
     fn users_may_see_and_edit_themselves_only() {
         let root = AccountPath::root(1);
         let plain = Grants { user_id: Some(7), ..Grants::default() };
