@@ -200,6 +200,25 @@ impl<T> Paginated<T> {
     pub fn new(page: Page<T>, pagination: Pagination) -> Self {
         Paginated { page, pagination, root_key: None }
     }
+
+    /// A page of a short list held in memory (a quiz's questions), keyed by each item's index in the list.
+    pub fn from_vec(items: Vec<T>, pagination: Pagination) -> Self {
+        let start = match &pagination.request.position {
+            Position::Offset(skip) => usize::try_from(*skip).unwrap_or(usize::MAX),
+            Position::After(key) => key
+                .first()
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .map_or(0, |i| i.saturating_add(1)),
+        };
+        let per_page = usize::try_from(pagination.request.per_page).unwrap_or(usize::MAX);
+        let total = items.len();
+        let end = start.saturating_add(per_page).min(total);
+        let page_items: Vec<T> = items.into_iter().skip(start).take(per_page).collect();
+        let last_key = (end > start).then(|| vec![serde_json::json!(end - 1)]);
+        let page = Page { items: page_items, has_more: end < total, total: Some(total as u64), last_key };
+        Paginated { page, pagination, root_key: None }
+    }
 }
 
 impl<T: Serialize> IntoResponse for Paginated<T> {

@@ -81,6 +81,14 @@ error_codes! {
         "The SIS import does not exist in the caller's school, or the caller may not see it.";
     ProgressNotFound => "progress_not_found", 404, "Not Found",
         "The Progress object does not exist in the caller's school, or the caller may not see it.";
+    QuestionBankNotFound => "question_bank_not_found", 404, "Not Found",
+        "The question bank does not exist in the caller's school (or was deleted), or the caller may not see it.";
+    QuestionNotFound => "question_not_found", 404, "Not Found",
+        "The question does not exist in this bank or quiz (or was deleted), or the caller may not see it.";
+    QuizNotFound => "quiz_not_found", 404, "Not Found",
+        "The quiz does not exist in the course (or was deleted), or the caller may not see it.";
+    QuizGroupNotFound => "quiz_group_not_found", 404, "Not Found",
+        "The question group does not exist in this quiz (or was deleted).";
     ContentMigrationNotFound => "content_migration_not_found", 404, "Not Found",
         "The content migration does not exist in this course, or the caller may not see it.";
     MigrationIssueNotFound => "migration_issue_not_found", 404, "Not Found",

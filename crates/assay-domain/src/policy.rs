@@ -266,6 +266,40 @@ impl CourseRole {
     }
 }
 
+/// A contributor's role on one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuizRole {
+    /// May change the test, its questions and groups.
+    Edit,
+    /// May grade the test's attempts.
+    Grade,
+}
+
+impl QuizRole {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            QuizRole::Edit => "edit",
+            QuizRole::Grade => "grade",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<QuizRole> {
+        match s {
+            "edit" => Some(QuizRole::Edit),
+            "grade" => Some(QuizRole::Grade),
+            _ => None,
+        }
+    }
+
+    /// What the role grants on its test.
+    pub const fn grants(self) -> &'static [Permission] {
+        match self {
+            QuizRole::Edit => &[Permission::ViewCourse, Permission::ManageCourse],
+            QuizRole::Grade => &[Permission::ViewCourse, Permission::ViewAllGrades, Permission::ManageGrades],
+        }
+    }
+}
+
 /// What every signed-in user may do to their own user record.
 const SELF_PERMISSIONS: &[Permission] = &[Permission::ViewUsers, Permission::ManageUsers, Permission::ManageTokens];
 
@@ -314,6 +348,13 @@ pub enum Target<'a> {
         course_id: i64,
         account: &'a AccountPath,
     },
+    /// One test (quiz) of a course, with the caller's contributor role on it (Inspera contributors): an `edit`
+    /// contributor may change that test, a `grade` contributor may grade it, without those rights in the course.
+    Quiz {
+        course_id: i64,
+        account: &'a AccountPath,
+        contributor: Option<QuizRole>,
+    },
     /// One section of a course: what section-limited enrollments reach.
     Section {
         course_id: i64,
@@ -337,6 +378,12 @@ pub fn allows(grants: &Grants, permission: Permission, target: Target<'_>) -> bo
                 return true;
             }
             account
+        }
+        Target::Quiz { course_id, account, contributor } => {
+            if contributor.is_some_and(|role| role.grants().contains(&permission)) {
+                return true;
+            }
+            return allows(grants, permission, Target::Course { course_id, account });
         }
         Target::Section { course_id, section_id, account } => {
             let reaches = |g: &CourseGrant| g.section_id.is_none_or(|limited_to| limited_to == section_id);
@@ -393,6 +440,21 @@ mod tests {
         assert!(allows(&sub_admin, Permission::ManageGrades, Target::Course { course_id: 9, account: &sub }));
         assert!(!allows(&sub_admin, Permission::ManagePartners, Target::Account(&root)));
         assert!(allows(&admin_of(root.clone()), Permission::ManagePartners, Target::Account(&root)));
+    }
+
+    #[test]
+    fn quiz_contributors_act_on_their_quiz_only() {
+        let root = AccountPath::root(1);
+        let nobody = Grants { user_id: Some(5), ..Grants::default() };
+        let quiz = |contributor| Target::Quiz { course_id: 9, account: &root, contributor };
+        assert!(allows(&nobody, Permission::ManageCourse, quiz(Some(QuizRole::Edit))));
+        assert!(!allows(&nobody, Permission::ManageGrades, quiz(Some(QuizRole::Edit))));
+        assert!(allows(&nobody, Permission::ManageGrades, quiz(Some(QuizRole::Grade))));
+        assert!(!allows(&nobody, Permission::ManageCourse, quiz(Some(QuizRole::Grade))));
+        assert!(!allows(&nobody, Permission::ViewCourse, quiz(None)));
+        assert!(!allows(&nobody, Permission::ManageCourse, Target::Course { course_id: 9, account: &root }));
+        let teacher = Grants { course_roles: vec![CourseGrant::new(9, CourseRole::Teacher)], ..nobody.clone() };
+        assert!(allows(&teacher, Permission::ManageCourse, quiz(None)));
     }
 
     #[test]

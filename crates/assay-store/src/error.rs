@@ -60,6 +60,10 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
         "student_ids",
     ),
     ("ux_group_memberships_group_user", "group_memberships.group_id, group_memberships.user_id", "user_id"),
+    ("ux_question_banks_external_id", "question_banks.root_account_id, question_banks.external_id", "external_id"),
+    ("ux_questions_bank_external_id", "questions.bank_id, questions.external_id", "external_id"),
+    ("ux_quiz_extensions_quiz_user", "quiz_extensions.quiz_id, quiz_extensions.user_id", "user_id"),
+    ("ux_quiz_contributors_quiz_user", "quiz_contributors.quiz_id, quiz_contributors.user_id", "user_id"),
 ];
 
 impl From<DbErr> for StoreError {

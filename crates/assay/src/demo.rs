@@ -1,11 +1,16 @@
 //! `assay serve --demo`: a school to try every surface with, seeded into an empty database.
 
-use assay_domain::policy::CourseRole;
+use assay_domain::{
+    policy::CourseRole,
+    question::{AnswerModel, QuestionBody},
+};
 use assay_store::{
     Scope, Store, accounts, api_keys, courses, developer_keys, enrollments,
     entity::user,
     events::Actor,
-    logins, partners, sections, terms, user_api_keys,
+    logins, partners, question_banks,
+    questions::{self, Home, NewQuestion},
+    quizzes, sections, terms, user_api_keys,
     users::{self, NewLogin, NewUser},
 };
 
@@ -156,6 +161,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                         let student = active(pupil.id, CourseRole::Student);
                         enrollments::enroll(txn, &scope, &course, &groups[i % 2], student, Actor::system()).await?;
                     }
+                    authoring(txn, &scope, &course).await?;
                 }
                 Ok(())
             })
@@ -211,4 +217,192 @@ async fn credentials(store: &Store, admin: user::Model, seeded: bool) -> anyhow:
         partner_key: partner.signing_key,
         seeded,
     })
+}
+
+/// One question of every type, each valid by the domain's rules.
+fn demo_questions() -> Vec<QuestionBody> {
+    use assay_domain::question::model::{
+        Blank, Choice, Dropdown, Feedback, MatchPair, NumericAnswer, OrderItem, PartialCredit, TextMatch, Tolerance,
+        Variable,
+    };
+    let choice = |id: &str, text: &str, correct: bool| Choice {
+        id: id.to_owned(),
+        text: text.to_owned(),
+        correct,
+        feedback: None,
+    };
+    let q = |name: &str, text: &str, points: f64, answer: AnswerModel| QuestionBody {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        points_possible: points,
+        feedback: Feedback::default(),
+        answer,
+    };
+    vec![
+        q(
+            "Capital of France",
+            "<p>What is the capital of France?</p>",
+            1.0,
+            AnswerModel::MultipleChoice {
+                choices: vec![choice("1", "Paris", true), choice("2", "Lyon", false), choice("3", "Marseille", false)],
+            },
+        ),
+        q("Water boils", "<p>Water boils at 100 °C at sea level.</p>", 1.0, AnswerModel::TrueFalse { correct: true }),
+        q(
+            "Prime numbers",
+            "<p>Which of these are prime?</p>",
+            2.0,
+            AnswerModel::MultipleAnswers {
+                choices: vec![choice("1", "2", true), choice("2", "3", true), choice("3", "4", false)],
+                partial_credit: PartialCredit::CorrectMinusIncorrect,
+            },
+        ),
+        q(
+            "Largest planet",
+            "<p>Name the largest planet of the solar system.</p>",
+            1.0,
+            AnswerModel::ShortAnswer { accepted: vec!["Jupiter".into()], text_match: TextMatch::default() },
+        ),
+        q(
+            "Colours",
+            "<p>Roses are [rose], violets are [violet].</p>",
+            2.0,
+            AnswerModel::FillInMultipleBlanks {
+                blanks: vec![
+                    Blank { id: "rose".into(), accepted: vec!["red".into()] },
+                    Blank { id: "violet".into(), accepted: vec!["blue".into()] },
+                ],
+                text_match: TextMatch::default(),
+            },
+        ),
+        q(
+            "Sorting",
+            "<p>Quicksort runs in [average] time on average.</p>",
+            1.0,
+            AnswerModel::MultipleDropdowns {
+                dropdowns: vec![Dropdown {
+                    id: "average".into(),
+                    choices: vec![choice("1", "O(n log n)", true), choice("2", "O(n²)", false)],
+                }],
+            },
+        ),
+        q(
+            "Capitals",
+            "<p>Match each country with its capital.</p>",
+            2.0,
+            AnswerModel::Matching {
+                pairs: vec![
+                    MatchPair { id: "1".into(), left: "Norway".into(), right: "Oslo".into() },
+                    MatchPair { id: "2".into(), left: "Kenya".into(), right: "Nairobi".into() },
+                ],
+                distractors: vec!["Lima".into()],
+            },
+        ),
+        q(
+            "Software lifecycle",
+            "<p>Put these steps in order.</p>",
+            2.0,
+            AnswerModel::Ordering {
+                items: vec![
+                    OrderItem { id: "1".into(), text: "Design".into() },
+                    OrderItem { id: "2".into(), text: "Build".into() },
+                    OrderItem { id: "3".into(), text: "Test".into() },
+                ],
+            },
+        ),
+        q(
+            "Division",
+            "<p>What is 7 ÷ 4 as a decimal number?</p>",
+            1.0,
+            AnswerModel::Numerical { answers: vec![NumericAnswer::Exact { value: 1.75, margin: 0.0 }] },
+        ),
+        q(
+            "Rectangle",
+            "<p>What is the area of a rectangle [w] by [h]?</p>",
+            2.0,
+            AnswerModel::Calculated {
+                variables: vec![
+                    Variable { name: "w".into(), min: 1.0, max: 10.0, scale: 0 },
+                    Variable { name: "h".into(), min: 1.0, max: 10.0, scale: 0 },
+                ],
+                formula: "w * h".into(),
+                tolerance: Tolerance::Absolute { value: 0.0 },
+                decimal_places: 0,
+            },
+        ),
+        q("Reflection", "<p>What did you learn this week?</p>", 5.0, AnswerModel::Essay),
+        q(
+            "Lab report",
+            "<p>Upload your lab report.</p>",
+            5.0,
+            AnswerModel::FileUpload { allowed_extensions: vec!["pdf".into()] },
+        ),
+        q("Instructions", "<p>Answer every question; no aids are allowed.</p>", 0.0, AnswerModel::TextOnly),
+    ]
+}
+
+/// A course's demo authoring: a bank with one question of every type, and a published test with some fixed
+/// questions and a group drawing two questions from the bank.
+async fn authoring(
+    txn: &assay_store::DatabaseTransaction,
+    scope: &Scope,
+    course: &assay_store::entity::course::Model,
+) -> Result<(), assay_store::StoreError> {
+    let actor = Actor::system();
+    let bank = question_banks::BankFields {
+        title: Some(format!("{} question bank", course.course_code)),
+        external_id: Some(Some(format!("{}-BANK", course.course_code))),
+        tags: Some(vec!["demo".into()]),
+    };
+    let bank = question_banks::create(txn, scope, question_banks::Owner::Course(course.id), bank, actor).await?;
+    let all = demo_questions();
+    for body in &all {
+        let new = NewQuestion { body: body.clone(), tags: vec!["demo".into()], external_id: None, position: None };
+        questions::create(txn, scope, Home::Bank(bank.id), new, actor).await?;
+    }
+    let fields = quizzes::QuizFields {
+        title: Some("Week 1 test".into()),
+        description: Some("<p>A short test on the first week.</p>".into()),
+        time_limit: Some(Some(30)),
+        allowed_attempts: Some(2),
+        published: Some(true),
+        ..Default::default()
+    };
+    let quiz = quizzes::create(txn, scope, course.id, fields, actor).await?;
+    for body in all.iter().filter(|b| {
+        matches!(
+            b.answer,
+            AnswerModel::TextOnly
+                | AnswerModel::MultipleChoice { .. }
+                | AnswerModel::TrueFalse { .. }
+                | AnswerModel::Essay
+        )
+    }) {
+        let new = NewQuestion { body: body.clone(), tags: Vec::new(), external_id: None, position: None };
+        quizzes::add_question(txn, scope, &quiz, None, None, new, actor).await?;
+    }
+    let group = quizzes::GroupFields {
+        name: Some("From the bank".into()),
+        pick_count: Some(2),
+        question_points: Some(1.0),
+        bank_id: Some(Some(bank.id)),
+        position: None,
+    };
+    quizzes::create_group(txn, scope, &quiz, group, actor).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_questions_cover_every_type_and_are_valid() {
+        let all = super::demo_questions();
+        for kind in assay_domain::question::QuestionType::ALL {
+            assert!(all.iter().any(|q| q.answer.question_type() == kind), "{kind:?} has no demo question");
+        }
+        for q in &all {
+            assert_eq!(assay_domain::question::validate(q), Ok(()), "{}", q.name);
+            assert_eq!(&assay_domain::question::sanitize_body(q.clone()), q, "{} changes when sanitised", q.name);
+        }
+    }
 }

@@ -32,6 +32,24 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     }
 }
 
+/// A finite number; `"2.5"` and `2.5` are both 2.5.
+pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let value = Value::deserialize(d)?;
+    match &value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::Number(n) => n.as_f64().map(Some).ok_or_else(|| D::Error::custom("expected a number")),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("expected a number, found {value}"))),
+        _ => Err(D::Error::custom(format!("expected a number, found {value}"))),
+    }
+}
+
 /// An integer that can be cleared: absent → `None`; `null` or an empty string → `Some(None)`.
 pub fn nullable_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
     let value = Value::deserialize(d)?;

@@ -17,6 +17,8 @@ pub mod oauth;
 pub mod partners;
 pub mod permissions;
 pub mod progress;
+pub mod question_banks;
+pub mod quizzes;
 pub mod sections;
 pub mod sis_imports;
 pub mod terms;
@@ -59,6 +61,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(partners::router())
         .merge(sis_imports::router())
         .merge(progress::router())
+        .merge(quizzes::router())
+        .merge(question_banks::router())
         .merge(crate::abconnect::router())
         .merge(crate::openapi::router())
 }

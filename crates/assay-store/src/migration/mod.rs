@@ -11,6 +11,7 @@ mod m20261123_000005_sections;
 mod m20261123_000006_enrollments;
 mod m20261123_000007_groups;
 mod m20261123_000008_sis_imports;
+mod m20261123_000009_authoring;
 mod m20261123_000010_assignments;
 mod m20261123_000015_content_migrations;
 mod util;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_enrollments::Migration),
             Box::new(m20261123_000007_groups::Migration),
             Box::new(m20261123_000008_sis_imports::Migration),
+            Box::new(m20261123_000009_authoring::Migration),
             Box::new(m20261123_000010_assignments::Migration),
             Box::new(m20261123_000015_content_migrations::Migration),
         ]

@@ -94,6 +94,23 @@ backend_test!(
 );
 
 backend_test!(
+    canvasapi_drives_quizzes_questions_groups_and_extensions,
+    |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
+    |t| {
+        let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
+        let student_token = t.token_for(student).await;
+        let env = vec![
+            ("ASSAY_BASE", t.base.clone()),
+            ("ASSAY_TOKEN", t.school.admin_token.clone()),
+            ("ASSAY_SCHOOL", t.school.id.to_string()),
+            ("ASSAY_STUDENT_TOKEN", student_token),
+            ("ASSAY_STUDENT_ID", student.to_string()),
+        ];
+        tokio::task::spawn_blocking(move || run_script("quizzes.py", &env)).await.unwrap();
+    }
+);
+
+backend_test!(
     canvasapi_drives_assignments_groups_and_overrides,
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
     |t| {

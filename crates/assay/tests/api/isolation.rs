@@ -143,6 +143,49 @@ impl Fixtures {
         ids.insert("sis_import", import.body["id"].to_string());
         ids.insert("progress", import.body["progress_id"].to_string());
         crate::sis_imports::wait(t, import.body["id"].as_i64().unwrap()).await;
+        let quiz = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes"))
+            .form(&[("quiz[title]", "A's quiz"), ("quiz[access_code]", "A-SECRET")])
+            .send()
+            .await;
+        assert_eq!(quiz.status, StatusCode::CREATED, "{}", quiz.body);
+        ids.insert("quiz", quiz.body["id"].to_string());
+        let quiz_group = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{}/groups", quiz.body["id"]))
+            .form(&[("quiz_groups[][name]", "A's pool"), ("quiz_groups[][pick_count]", "1")])
+            .send()
+            .await;
+        assert_eq!(quiz_group.status, StatusCode::CREATED, "{}", quiz_group.body);
+        ids.insert("quiz_group", quiz_group.body["quiz_groups"][0]["id"].to_string());
+        let quiz_question = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{}/questions", quiz.body["id"]))
+            .form(&[
+                ("question[question_name]", "A's question"),
+                ("question[question_type]", "essay_question"),
+                ("question[question_text]", "Explain."),
+            ])
+            .send()
+            .await;
+        assert_eq!(quiz_question.status, StatusCode::CREATED, "{}", quiz_question.body);
+        ids.insert("quiz_question", quiz_question.body["id"].to_string());
+        let bank = t
+            .post(&format!("/api/v1/courses/{course_id}/question_banks"))
+            .form(&[("question_bank[title]", "A's bank"), ("question_bank[external_id]", "A-BANK")])
+            .send()
+            .await;
+        assert_eq!(bank.status, StatusCode::CREATED, "{}", bank.body);
+        ids.insert("question_bank", bank.body["id"].to_string());
+        let question = t
+            .post(&format!("/api/v1/question_banks/{}/questions", bank.body["id"]))
+            .form(&[
+                ("question[question_name]", "A's bank question"),
+                ("question[question_type]", "essay_question"),
+                ("question[question_text]", "Discuss."),
+            ])
+            .send()
+            .await;
+        assert_eq!(question.status, StatusCode::CREATED, "{}", question.body);
+        ids.insert("question", question.body["id"].to_string());
         for (kind, id) in &ids {
             assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
         }
@@ -161,7 +204,14 @@ impl Fixtures {
                 continue;
             }
             let collection = if i > 0 { segments[i - 1] } else { "" };
+            let in_quiz = template.contains("/quizzes/");
             let kind = match (*segment, collection) {
+                ("{quiz_id}", _) => "quiz",
+                ("{question_id}", _) => "question",
+                (_, "quizzes") => "quiz",
+                (_, "groups") if in_quiz => "quiz_group",
+                (_, "questions") if in_quiz => "quiz_question",
+                (_, "question_banks") => "question_bank",
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
                 ("{course_id}", _) => "course",
@@ -260,59 +310,86 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("event", "delete"),
 ];
 
-backend_test!(another_school_gets_404_everywhere_and_changes_nothing, |t| {
-    let fixtures = Fixtures::create(&t).await;
-    let other = t.create_school("School B").await;
-    let document = t.anonymous(Method::GET, "/api/openapi.json").send().await.body;
-    let before = snapshot(&t, &fixtures).await;
-    let events_before = t.event_count().await;
-    let mut checked = 0;
-    for (template, item) in document["paths"].as_object().unwrap() {
-        for (method, operation) in item.as_object().unwrap() {
-            let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
-            if !secured || template.starts_with("/rest/") {
-                // Public endpoints (diagnostics, docs, token endpoints) hold no school's data; the AB Connect
-                // surface has its own partner credentials, covered in abconnect.rs.
-                continue;
-            }
-            let path = fixtures.fill(template).unwrap_or_else(|e| panic!("{e}"));
-            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            // Without a credential: 401 with a challenge.
-            let res = t.anonymous(method.clone(), &path).send().await;
-            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {template} without credentials: {}", res.body);
-            assert!(res.header("www-authenticate").is_some(), "{method} {template}");
-            // As School B's administrator, at School A's objects: 404, unless the route only ever acts on the
-            // caller's own objects (no School A id in it), where it must not show School A's data.
-            let res = if method == Method::GET || method == Method::DELETE {
-                t.req(method.clone(), &path).token(&other.admin_token).send().await
-            } else {
-                t.req(method.clone(), &path).token(&other.admin_token).form(PLAUSIBLE_FORM).send().await
-            };
-            let names_school_a = template.contains('{');
-            if names_school_a {
-                assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} {template} as another school: {}", res.body);
-            } else {
-                let text = res.body.to_string();
-                for marker in [
-                    "alice@a.test",
-                    "A branch",
-                    "A's key",
-                    "A's grader",
-                    "A's partner",
-                    "A's course",
-                    "A's section",
-                    "A's term",
-                    "A's group",
-                    "A's assignment",
-                    "School A",
-                ] {
-                    assert!(!text.contains(marker), "{method} {template} showed School A's data to School B: {text}");
+backend_test!(
+    another_school_gets_404_everywhere_and_changes_nothing,
+    // The sweep calls every route back to back with one credential, faster than the default per-credential
+    // burst allows.
+    |config| {
+        config.rate_limit_credential_per_second = 100_000;
+        config.rate_limit_credential_burst = 100_000;
+        config.rate_limit_school_per_minute = 1_000_000;
+    },
+    |t| {
+        let fixtures = Fixtures::create(&t).await;
+        let other = t.create_school("School B").await;
+        let document = t.anonymous(Method::GET, "/api/openapi.json").send().await.body;
+        let before = snapshot(&t, &fixtures).await;
+        let events_before = t.event_count().await;
+        let mut checked = 0;
+        for (template, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+                if !secured || template.starts_with("/rest/") {
+                    // Public endpoints (diagnostics, docs, token endpoints) hold no school's data; the AB Connect
+                    // surface has its own partner credentials, covered in abconnect.rs.
+                    continue;
                 }
+                let path = fixtures.fill(template).unwrap_or_else(|e| panic!("{e}"));
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                // Without a credential: 401 with a challenge.
+                let res = t.anonymous(method.clone(), &path).send().await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {template} without credentials: {}",
+                    res.body
+                );
+                assert!(res.header("www-authenticate").is_some(), "{method} {template}");
+                // As School B's administrator, at School A's objects: 404, unless the route only ever acts on the
+                // caller's own objects (no School A id in it), where it must not show School A's data.
+                let res = if method == Method::GET || method == Method::DELETE {
+                    t.req(method.clone(), &path).token(&other.admin_token).send().await
+                } else {
+                    t.req(method.clone(), &path).token(&other.admin_token).form(PLAUSIBLE_FORM).send().await
+                };
+                let names_school_a = template.contains('{');
+                if names_school_a {
+                    assert_eq!(
+                        res.status,
+                        StatusCode::NOT_FOUND,
+                        "{method} {template} as another school: {}",
+                        res.body
+                    );
+                } else {
+                    let text = res.body.to_string();
+                    for marker in [
+                        "alice@a.test",
+                        "A branch",
+                        "A's key",
+                        "A's grader",
+                        "A's partner",
+                        "A's course",
+                        "A's section",
+                        "A's term",
+                        "A's group",
+                        "A's quiz",
+                        "A's bank",
+                        "A's question",
+                        "A-SECRET",
+                        "A's assignment",
+                        "School A",
+                    ] {
+                        assert!(
+                            !text.contains(marker),
+                            "{method} {template} showed School A's data to School B: {text}"
+                        );
+                    }
+                }
+                checked += 1;
             }
-            checked += 1;
         }
+        assert!(checked >= 35, "only {checked} operations were checked");
+        assert_eq!(t.event_count().await, events_before, "another school's requests changed School A");
+        assert_eq!(snapshot(&t, &fixtures).await, before, "another school's requests changed School A's data");
     }
-    assert!(checked >= 35, "only {checked} operations were checked");
-    assert_eq!(t.event_count().await, events_before, "another school's requests changed School A");
-    assert_eq!(snapshot(&t, &fixtures).await, before, "another school's requests changed School A's data");
-});
+);

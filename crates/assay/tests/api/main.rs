@@ -17,6 +17,8 @@ mod identity;
 mod isolation;
 mod openapi;
 mod pagination;
+mod question_banks;
+mod quizzes;
 mod rate_limits;
 mod schema;
 mod sis_imports;

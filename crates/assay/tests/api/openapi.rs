@@ -134,6 +134,41 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/accounts/{account_id}/sis_imports/{id}"),
     ("POST", "/api/v1/accounts/{account_id}/bulk_enrollment"),
     ("GET", "/api/v1/progress/{id}"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{id}"),
+    ("PUT", "/api/v1/courses/{course_id}/quizzes/{id}"),
+    ("DELETE", "/api/v1/courses/{course_id}/quizzes/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{id}/reorder"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions/{id}"),
+    ("PUT", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions/{id}"),
+    ("DELETE", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/groups"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/groups/{id}"),
+    ("PUT", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/groups/{id}"),
+    ("DELETE", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/groups/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/groups/{id}/reorder"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/extensions"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/contributors"),
+    ("POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/contributors"),
+    ("DELETE", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/contributors"),
+    ("GET", "/api/v1/accounts/{account_id}/question_banks"),
+    ("POST", "/api/v1/accounts/{account_id}/question_banks"),
+    ("GET", "/api/v1/courses/{course_id}/question_banks"),
+    ("POST", "/api/v1/courses/{course_id}/question_banks"),
+    ("GET", "/api/v1/question_banks/{id}"),
+    ("PUT", "/api/v1/question_banks/{id}"),
+    ("DELETE", "/api/v1/question_banks/{id}"),
+    ("GET", "/api/v1/question_banks/{id}/questions"),
+    ("POST", "/api/v1/question_banks/{id}/questions"),
+    ("GET", "/api/v1/question_banks/{id}/questions/{question_id}"),
+    ("PUT", "/api/v1/question_banks/{id}/questions/{question_id}"),
+    ("DELETE", "/api/v1/question_banks/{id}/questions/{question_id}"),
+    ("GET", "/api/v1/question_banks/{id}/questions/{question_id}/versions"),
+    ("POST", "/api/v1/question_banks/{id}/questions/copy"),
+    ("POST", "/api/v1/question_banks/{id}/questions/move"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
@@ -163,6 +198,8 @@ backend_test!(every_route_is_documented_and_every_documented_route_is_served, |t
             .replace("{account_id}", "self")
             .replace("{user_id}", "self")
             .replace("{course_id}", "1")
+            .replace("{quiz_id}", "1")
+            .replace("{question_id}", "1")
             .replace("{id}", "1");
         let res = t.req(Method::from_bytes(method.as_bytes()).unwrap(), &concrete).send().await;
         let code = res.body["errors"][0]["code"].as_str().unwrap_or_default();
