@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod batch;
 pub mod parse;
+pub mod qti_import;
 mod sql;
 pub mod worker;
 

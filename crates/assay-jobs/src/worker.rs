@@ -1,9 +1,10 @@
-//! The worker: claims runnable jobs one at a time and runs them to the end.
+//! The worker: claims runnable jobs (SIS imports, bulk enrollments, content migrations) one at a time and runs
+//! them to the end.
 
 use std::time::Duration;
 
 use assay_store::{
-    Store, StoreError,
+    Store, StoreError, content_migrations,
     entity::sis_import,
     events::Actor,
     sis_imports::{self, Outcome},
@@ -45,6 +46,18 @@ pub fn spawn_worker(store: Store) -> tokio::task::JoinHandle<()> {
                     }
                 }
                 Err(err) => tracing::warn!(error = %err, "looking for jobs failed; retrying"),
+            }
+            match content_migrations::runnable(store.read(), STALE_AFTER).await {
+                Ok(jobs) => {
+                    for job in jobs {
+                        match content_migrations::claim(store.read(), &job).await {
+                            Ok(true) => crate::qti_import::run(&store, job).await,
+                            Ok(false) => {}
+                            Err(err) => tracing::warn!(error = %err, migration = job.id, "claiming a migration failed"),
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "looking for content migrations failed; retrying"),
             }
             tokio::time::sleep(POLL).await;
         }

@@ -211,6 +211,7 @@ pub async fn claim<C: ConnectionTrait>(conn: &C, job: &content_migration::Model)
 }
 
 /// One issue to record.
+#[derive(Debug, Clone)]
 pub struct NewIssue {
     pub issue_type: &'static str,
     pub description: String,
