@@ -18,10 +18,21 @@ use crate::{AppState, error::ApiError, params::body_kind};
 /// (`text/csv`, `application/zip`, `application/octet-stream`) besides the usual media types. The handler reads
 /// the body itself, under the same limit.
 pub fn is_upload(method: &Method, path: &str) -> bool {
-    method == Method::POST
-        && path.strip_prefix("/api/v1/accounts/").is_some_and(|rest| {
-            rest.split_once('/').is_some_and(|(id, tail)| !id.is_empty() && tail.trim_end_matches('/') == "sis_imports")
+    let under = |prefix: &str, accepts: &dyn Fn(&str) -> bool| {
+        path.strip_prefix(prefix).is_some_and(|rest| {
+            rest.split_once('/').is_some_and(|(id, tail)| !id.is_empty() && accepts(tail.trim_end_matches('/')))
         })
+    };
+    method == Method::POST
+        && (under("/api/v1/accounts/", &|tail| tail == "sis_imports")
+            || under("/api/v1/courses/", &|tail| {
+                // A content migration with its package, or the package of one announced with pre_attachment.
+                tail == "content_migrations"
+                    || tail
+                        .strip_prefix("content_migrations/")
+                        .and_then(|t| t.strip_suffix("/file"))
+                        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+            }))
 }
 
 /// Whether a `Content-Type` is a raw file an upload endpoint takes.
@@ -34,6 +45,8 @@ pub fn is_raw_file(headers: &axum::http::HeaderMap) -> bool {
             matches!(
                 (m.type_().as_str(), m.subtype().as_str()),
                 ("text", "csv")
+                    | ("text", "xml")
+                    | ("application", "xml")
                     | ("application", "zip")
                     | ("application", "x-zip-compressed")
                     | ("application", "octet-stream")

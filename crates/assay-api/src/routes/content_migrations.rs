@@ -15,13 +15,14 @@
 //! `warning` issue. Everything here needs `manage_course` on the course.
 
 use assay_domain::{
-    Code,
+    Code, IdRef,
     policy::{Permission, Target},
 };
 use assay_store::{
     content_migrations::{self, NewMigration},
     courses::CourseView,
     entity::{content_migration, migration_issue},
+    question_banks::{self, Owner},
 };
 use axum::{
     Json,
@@ -169,11 +170,17 @@ fn render_issue(i: &migration_issue::Model, course_id: i64, base: &str) -> Migra
 /// The course in the path, after checking that the caller may manage its content.
 async fn course(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<CourseView> {
     let view = courses::resolve(state, caller, raw, false).await?;
-    caller.require(Permission::ManageCourse, Target::Course { course_id: view.course.id, account: &view.account_path })?;
+    caller
+        .require(Permission::ManageCourse, Target::Course { course_id: view.course.id, account: &view.account_path })?;
     Ok(view)
 }
 
-async fn migration(state: &AppState, caller: &Caller, course_id: i64, raw: &str) -> ApiResult<content_migration::Model> {
+async fn migration(
+    state: &AppState,
+    caller: &Caller,
+    course_id: i64,
+    raw: &str,
+) -> ApiResult<content_migration::Model> {
     let not_found = || ApiError::not_found(Code::ContentMigrationNotFound);
     let id: i64 = raw.parse().map_err(|_| not_found())?;
     content_migrations::find(state.store.read(), &caller.scope, course_id, id).await.map_err(|err| match err {
@@ -229,16 +236,6 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-/// Whether a `Content-Type` is a raw package (a zip or a QTI XML document).
-fn is_raw_package(headers: &HeaderMap) -> bool {
-    crate::middleware::is_raw_file(headers)
-        || headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<mime::Mime>().ok())
-            .is_some_and(|m| m.subtype() == mime::XML || m.suffix() == Some(mime::XML))
-}
-
 /// Reads a request that may carry a package: multipart (any file part), a raw package body, or plain parameters.
 async fn read_upload(req: Request, state: &AppState) -> ApiResult<Upload> {
     let limit = state.limits.max_import_bytes;
@@ -274,7 +271,7 @@ async fn read_upload(req: Request, state: &AppState) -> ApiResult<Upload> {
         }
         params::merge_trees(&mut tree, params::tree_from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?);
         Ok(Upload { tree, file })
-    } else if is_raw_package(req.headers()) {
+    } else if crate::middleware::is_raw_file(req.headers()) {
         let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large(limit))?;
         Ok(Upload { tree, file: (!bytes.is_empty()).then(|| (None, bytes.to_vec())) })
     } else {
@@ -282,6 +279,24 @@ async fn read_upload(req: Request, state: &AppState) -> ApiResult<Upload> {
         params::merge_trees(&mut tree, body);
         Ok(Upload { tree, file: None })
     }
+}
+
+/// A bank of this course for the questions (`settings[question_bank_id]`).
+async fn check_bank(state: &AppState, caller: &Caller, view: &CourseView, bank_id: i64) -> ApiResult<()> {
+    let pointer = "/settings/question_bank_id";
+    let bank =
+        question_banks::find(state.store.read(), &caller.scope, &IdRef::Id(bank_id)).await.map_err(
+            |err| match err {
+                assay_store::StoreError::NotFound => {
+                    ApiError::invalid_field(pointer, format!("no question bank {bank_id} in this course"))
+                }
+                other => other.into(),
+            },
+        )?;
+    if Owner::of(&bank) != Owner::Course(view.course.id) {
+        return Err(ApiError::invalid_field(pointer, format!("no question bank {bank_id} in this course")));
+    }
+    Ok(())
 }
 
 /// Checks what the package can be checked for before it is queued: that it is not empty.
@@ -362,8 +377,10 @@ async fn create_migration(
         file_name,
         data,
     };
-    let (migration, _progress) =
-        state.store.write(move |txn| Box::pin(async move { content_migrations::create(txn, &scope, new).await })).await?;
+    let (migration, _progress) = state
+        .store
+        .write(move |txn| Box::pin(async move { content_migrations::create(txn, &scope, new).await }))
+        .await?;
     Ok(Json(render(&migration, &state.base_url.resolve(&headers))))
 }
 
@@ -508,9 +525,7 @@ async fn update_issue(
     };
     let updated = state
         .store
-        .write(move |txn| {
-            Box::pin(async move { content_migrations::set_issue_state(txn, &current, &new_state).await })
-        })
+        .write(move |txn| Box::pin(async move { content_migrations::set_issue_state(txn, &current, &new_state).await }))
         .await?;
     Ok(Json(render_issue(&updated, found.course_id, &state.base_url.resolve(&headers))))
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod assignment_groups;
 pub mod assignments;
+pub mod content_migrations;
 pub mod course_users;
 pub mod courses;
 pub mod developer_keys;
@@ -17,6 +18,7 @@ pub mod oauth;
 pub mod partners;
 pub mod permissions;
 pub mod progress;
+pub mod qti;
 pub mod question_banks;
 pub mod quizzes;
 pub mod sections;
@@ -63,6 +65,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(progress::router())
         .merge(quizzes::router())
         .merge(question_banks::router())
+        .merge(content_migrations::router())
+        .merge(qti::router())
         .merge(crate::abconnect::router())
         .merge(crate::openapi::router())
 }

@@ -1,6 +1,6 @@
 //! Progress objects (Canvas §1.15): `GET /api/v1/progress/:id`, what clients poll while a background job (a SIS
-//! import, a bulk enrollment) runs. A Progress is readable by the user who started the job and by administrators
-//! of the account it runs in.
+//! import, a bulk enrollment, a content migration) runs. A Progress is readable by the user who started the job and
+//! by administrators of the account it runs in (for a course's job, by those who manage the course).
 
 use assay_domain::{
     Code,
@@ -83,11 +83,30 @@ async fn show_progress(
     })?;
     let own = found.user_id.is_some() && found.user_id == caller.user_id();
     if !own {
-        let account =
-            assay_store::accounts::find(state.store.read(), &caller.scope, &assay_domain::IdRef::Id(found.context_id))
-                .await
-                .map_err(|_| not_found())?;
-        caller.require(Permission::ManageAccount, Target::Account(&account.account_path()))?;
+        if found.context_type == "Course" {
+            // A course's job (a content migration): for whoever manages the course.
+            let view = assay_store::courses::find(
+                state.store.read(),
+                &caller.scope,
+                &assay_domain::IdRef::Id(found.context_id),
+                true,
+            )
+            .await
+            .map_err(|_| not_found())?;
+            caller.require(
+                Permission::ManageCourse,
+                Target::Course { course_id: view.course.id, account: &view.account_path },
+            )?;
+        } else {
+            let account = assay_store::accounts::find(
+                state.store.read(),
+                &caller.scope,
+                &assay_domain::IdRef::Id(found.context_id),
+            )
+            .await
+            .map_err(|_| not_found())?;
+            caller.require(Permission::ManageAccount, Target::Account(&account.account_path()))?;
+        }
     }
     Ok(Json(render(&found, &state.base_url.resolve(&headers))))
 }
