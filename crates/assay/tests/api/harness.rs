@@ -267,6 +267,18 @@ impl Req {
     pub fn multipart(self, form: reqwest::multipart::Form) -> Req {
         Req { builder: self.builder.multipart(form), token: self.token }
     }
+    /// Sends the request and returns the body as bytes (for files such as zips).
+    pub async fn send_bytes(self) -> (reqwest::StatusCode, HeaderMap, Vec<u8>) {
+        let builder = match &self.token {
+            Some(token) => self.builder.bearer_auth(token),
+            None => self.builder,
+        };
+        let response = builder.send().await.expect("request failed at the transport level");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body").to_vec();
+        (status, headers, bytes)
+    }
     pub async fn send(self) -> Res {
         let builder = match &self.token {
             Some(token) => self.builder.bearer_auth(token),

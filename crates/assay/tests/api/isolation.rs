@@ -186,6 +186,30 @@ impl Fixtures {
             .await;
         assert_eq!(question.status, StatusCode::CREATED, "{}", question.body);
         ids.insert("question", question.body["id"].to_string());
+        // A QTI import, with an issue (the question gives no points).
+        let qti = r#"<questestinterop><assessment ident="a" title="A's quiz"><section ident="root_section">
+<item ident="q" title="A's question"><presentation><material><mattext>Write</mattext></material>
+<response_str ident="r"><render_fib/></response_str></presentation></item></section></assessment></questestinterop>"#;
+        let migration = t
+            .post(&format!("/api/v1/courses/{course_id}/content_migrations?migration_type=qti_converter"))
+            .body("application/xml", qti)
+            .send()
+            .await;
+        assert_eq!(migration.status, StatusCode::OK, "{}", migration.body);
+        let migration_id = migration.body["id"].as_i64().unwrap();
+        let migration_url = format!("/api/v1/courses/{course_id}/content_migrations/{migration_id}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let migration = loop {
+            let res = t.get(&migration_url).send().await;
+            if res.body["workflow_state"] == "completed" {
+                break res.body;
+            }
+            assert!(std::time::Instant::now() < deadline, "the QTI fixture did not import: {}", res.body);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        ids.insert("content_migration", migration_id.to_string());
+        let issues = t.get(&format!("{migration_url}/migration_issues")).send().await;
+        ids.insert("migration_issue", issues.body[0]["id"].to_string());
         for (kind, id) in &ids {
             assert!(id.parse::<i64>().is_ok(), "fixture {kind} was not created: {id}");
         }
@@ -236,6 +260,8 @@ impl Fixtures {
                 (_, "progress") => "progress",
                 (_, "assignments") => "assignment",
                 (_, "overrides") => "override",
+                ("{content_migration_id}", _) | (_, "content_migrations") => "content_migration",
+                (_, "migration_issues") => "migration_issue",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -269,6 +295,11 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}/assignment_groups?include[]=assignments&include[]=overrides", f.ids["course"]),
         format!("/api/v1/courses/{}/assignments/{}/overrides", f.ids["course"], f.ids["assignment"]),
         format!("/api/v1/courses/{}/effective_due_dates", f.ids["course"]),
+        format!("/api/v1/courses/{}/content_migrations", f.ids["course"]),
+        format!(
+            "/api/v1/courses/{}/content_migrations/{}/migration_issues",
+            f.ids["course"], f.ids["content_migration"]
+        ),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),

@@ -17,6 +17,7 @@ mod identity;
 mod isolation;
 mod openapi;
 mod pagination;
+mod qti;
 mod question_banks;
 mod quizzes;
 mod rate_limits;

@@ -169,6 +169,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/question_banks/{id}/questions/{question_id}/versions"),
     ("POST", "/api/v1/question_banks/{id}/questions/copy"),
     ("POST", "/api/v1/question_banks/{id}/questions/move"),
+    ("GET", "/api/v1/courses/{course_id}/content_migrations"),
+    ("POST", "/api/v1/courses/{course_id}/content_migrations"),
+    ("GET", "/api/v1/courses/{course_id}/content_migrations/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/content_migrations/{id}/file"),
+    ("GET", "/api/v1/courses/{course_id}/content_migrations/{content_migration_id}/migration_issues"),
+    ("GET", "/api/v1/courses/{course_id}/content_migrations/{content_migration_id}/migration_issues/{id}"),
+    ("PUT", "/api/v1/courses/{course_id}/content_migrations/{content_migration_id}/migration_issues/{id}"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{id}/qti"),
+    ("GET", "/api/v1/question_banks/{id}/qti"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
