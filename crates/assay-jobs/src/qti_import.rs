@@ -208,15 +208,19 @@ async fn apply(
     }
 
     for assessment in &package.assessments {
+        let items: Vec<&Item> = assessment
+            .entries
+            .iter()
+            .flat_map(|entry| match entry {
+                Entry::Item(item) => std::slice::from_ref(item).iter(),
+                Entry::Group(group) => group.items.iter(),
+            })
+            .collect();
         // Canvas puts a quiz's questions in a bank of the quiz's name as well.
-        let bank_id = match target {
-            Some(id) => id,
-            None => new_bank(txn, &scope, course_id, &assessment.title, actor, &mut made).await?,
-        };
-        for entry in &assessment.entries {
-            let items: Vec<&Item> = match entry {
-                Entry::Item(item) => vec![item],
-                Entry::Group(group) => group.items.iter().collect(),
+        if !items.is_empty() {
+            let bank_id = match target {
+                Some(id) => id,
+                None => new_bank(txn, &scope, course_id, &assessment.title, actor, &mut made).await?,
             };
             for item in items {
                 add_to_bank(txn, &scope, bank_id, item, actor, &mut made).await?;
