@@ -184,6 +184,26 @@ backend_test!(a_text2qti_package_imports_exports_and_round_trips, |t| {
     );
     assert_eq!(settings.published, Some(false), "imported quizzes are unpublished");
     assert_eq!(questions(&quiz), expected);
+    // The quizzes and banks API sees the same: 11 fixed items (the text region among them) and a group of 1 at 3
+    // points.
+    let res = t.get(&format!("/api/v1/courses/{course}/quizzes/{}", quiz_ids[0])).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body["title"], "Assay coverage quiz");
+    assert_eq!(res.body["published"], false);
+    assert_eq!(res.body["question_count"], 12, "{}", res.body);
+    assert_eq!(res.body["points_possible"], 20.0, "{}", res.body);
+    let res = t.get(&format!("/api/v1/question_banks/{}/questions?per_page=100", bank_ids[0])).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let listed: Vec<(String, f64)> = res
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| (q["question_type"].as_str().unwrap().to_owned(), q["points_possible"].as_f64().unwrap()))
+        .collect();
+    let expected_types: Vec<(String, f64)> =
+        expected.iter().map(|(b, _)| (b.answer.question_type().canvas_name().to_owned(), b.points_possible)).collect();
+    assert_eq!(listed, expected_types);
     let bank = read_package(&export(&t, &format!("/api/v1/question_banks/{}/qti", bank_ids[0])).await).unwrap();
     assert_eq!(bank.banks[0].title, "Assay coverage quiz");
     let bank_bodies: Vec<QuestionBody> = bank.banks[0].items.iter().map(|i| i.body.clone()).collect();
