@@ -199,14 +199,14 @@ impl Fixtures {
         let migration_id = migration.body["id"].as_i64().unwrap();
         let migration_url = format!("/api/v1/courses/{course_id}/content_migrations/{migration_id}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        let migration = loop {
+        loop {
             let res = t.get(&migration_url).send().await;
             if res.body["workflow_state"] == "completed" {
-                break res.body;
+                break;
             }
             assert!(std::time::Instant::now() < deadline, "the QTI fixture did not import: {}", res.body);
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        };
+        }
         ids.insert("content_migration", migration_id.to_string());
         let issues = t.get(&format!("{migration_url}/migration_issues")).send().await;
         ids.insert("migration_issue", issues.body[0]["id"].to_string());
