@@ -58,71 +58,42 @@ fn run_script(name: &str, env: &[(&str, String)]) {
     );
 }
 
+/// Runs `script` as School A's administrator, with a student (and the student's token) made for it.
+async fn run_with_student(t: &crate::harness::TestApp, script: &'static str) {
+    let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
+    let student_token = t.token_for(student).await;
+    let env = vec![
+        ("ASSAY_BASE", t.base.clone()),
+        ("ASSAY_TOKEN", t.school.admin_token.clone()),
+        ("ASSAY_SCHOOL", t.school.id.to_string()),
+        ("ASSAY_STUDENT_TOKEN", student_token),
+        ("ASSAY_STUDENT_ID", student.to_string()),
+    ];
+    tokio::task::spawn_blocking(move || run_script(script, &env)).await.unwrap();
+}
+
 backend_test!(
     canvasapi_drives_accounts_users_courses_and_pagination,
-    // The script provisions 130 users back to back from one address, faster than the default per-address
-    // window (50 a second per endpoint) allows: a deployment that runs such scripts raises that window.
+    // The scripts provision a hundred users or more back to back from one address, faster than the default
+    // per-address window (50 a second per endpoint) allows: a deployment that runs such scripts raises that window.
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
-    |t| {
-        let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
-        let student_token = t.token_for(student).await;
-        let env = vec![
-            ("ASSAY_BASE", t.base.clone()),
-            ("ASSAY_TOKEN", t.school.admin_token.clone()),
-            ("ASSAY_SCHOOL", t.school.id.to_string()),
-            ("ASSAY_STUDENT_TOKEN", student_token),
-        ];
-        tokio::task::spawn_blocking(move || run_script("accounts_users_courses.py", &env)).await.unwrap();
-    }
+    |t| { run_with_student(&t, "accounts_users_courses.py").await }
 );
 
 backend_test!(
     canvasapi_drives_enrollments_and_course_users,
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
-    |t| {
-        let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
-        let student_token = t.token_for(student).await;
-        let env = vec![
-            ("ASSAY_BASE", t.base.clone()),
-            ("ASSAY_TOKEN", t.school.admin_token.clone()),
-            ("ASSAY_SCHOOL", t.school.id.to_string()),
-            ("ASSAY_STUDENT_TOKEN", student_token),
-            ("ASSAY_STUDENT_ID", student.to_string()),
-        ];
-        tokio::task::spawn_blocking(move || run_script("rostering.py", &env)).await.unwrap();
-    }
+    |t| { run_with_student(&t, "rostering.py").await }
 );
 
 backend_test!(
     canvasapi_drives_quizzes_questions_groups_and_extensions,
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
-    |t| {
-        let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
-        let student_token = t.token_for(student).await;
-        let env = vec![
-            ("ASSAY_BASE", t.base.clone()),
-            ("ASSAY_TOKEN", t.school.admin_token.clone()),
-            ("ASSAY_SCHOOL", t.school.id.to_string()),
-            ("ASSAY_STUDENT_TOKEN", student_token),
-            ("ASSAY_STUDENT_ID", student.to_string()),
-        ];
-        tokio::task::spawn_blocking(move || run_script("quizzes.py", &env)).await.unwrap();
-    }
+    |t| { run_with_student(&t, "quizzes.py").await }
 );
 
 backend_test!(
     canvasapi_drives_assignments_groups_and_overrides,
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
-    |t| {
-        let student = t.create_user("Sam Student", "sam@school.test", None).await["id"].as_i64().unwrap();
-        let student_token = t.token_for(student).await;
-        let env = vec![
-            ("ASSAY_BASE", t.base.clone()),
-            ("ASSAY_TOKEN", t.school.admin_token.clone()),
-            ("ASSAY_SCHOOL", t.school.id.to_string()),
-            ("ASSAY_STUDENT_TOKEN", student_token),
-            ("ASSAY_STUDENT_ID", student.to_string()),
-        ];
-        tokio::task::spawn_blocking(move || run_script("assignments.py", &env)).await.unwrap();
-    }
+    |t| { run_with_student(&t, "assignments.py").await }
 );
