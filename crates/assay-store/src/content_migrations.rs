@@ -4,7 +4,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Statement, sea_query::Expr,
+    Statement, sea_query::Expr,
 };
 
 use crate::{
@@ -176,38 +176,26 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Migrations a worker may take: queued ones, and running ones whose heartbeat is older than `stale_after` (their
-/// worker died; an import runs in one transaction, so running it again is safe).
+const JOB: crate::job_rows::JobColumns<content_migration::Entity> = crate::job_rows::JobColumns {
+    id: content_migration::Column::Id,
+    state: content_migration::Column::WorkflowState,
+    updated_at: content_migration::Column::UpdatedAt,
+    started_at: content_migration::Column::StartedAt,
+    queued: PRE_PROCESSED,
+    running: RUNNING,
+};
+
+/// Jobs a worker may take (see `job_rows::runnable`).
 pub async fn runnable<C: ConnectionTrait>(
     conn: &C,
     stale_after: chrono::TimeDelta,
 ) -> Result<Vec<content_migration::Model>, StoreError> {
-    let stale = crate::now() - stale_after;
-    Ok(content_migration::Entity::find()
-        .filter(
-            sea_orm::Condition::any().add(content_migration::Column::WorkflowState.eq(PRE_PROCESSED)).add(
-                sea_orm::Condition::all()
-                    .add(content_migration::Column::WorkflowState.eq(RUNNING))
-                    .add(content_migration::Column::UpdatedAt.lt(stale)),
-            ),
-        )
-        .order_by_asc(content_migration::Column::Id)
-        .all(conn)
-        .await?)
+    crate::job_rows::runnable(conn, &JOB, stale_after).await
 }
 
-/// Takes `job` for this worker: succeeds only if nobody changed it since it was read.
+/// Takes `job` for this worker (see `job_rows::claim`).
 pub async fn claim<C: ConnectionTrait>(conn: &C, job: &content_migration::Model) -> Result<bool, StoreError> {
-    let now = crate::now();
-    let result = content_migration::Entity::update_many()
-        .col_expr(content_migration::Column::WorkflowState, Expr::val(RUNNING))
-        .col_expr(content_migration::Column::UpdatedAt, Expr::val(now))
-        .col_expr(content_migration::Column::StartedAt, Expr::val(Some(now)))
-        .filter(content_migration::Column::Id.eq(job.id))
-        .filter(content_migration::Column::WorkflowState.eq(job.workflow_state.as_str()))
-        .filter(content_migration::Column::UpdatedAt.eq(job.updated_at))
-        .exec(conn)
-        .await?;
-    Ok(result.rows_affected == 1)
+    crate::job_rows::claim(conn, &JOB, job.id, &job.workflow_state, job.updated_at).await
 }
 
 /// One issue to record.

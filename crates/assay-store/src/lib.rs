@@ -16,6 +16,7 @@ pub mod entity;
 mod error;
 pub mod events;
 pub mod groups;
+mod job_rows;
 pub mod logins;
 pub mod migration;
 pub mod page;

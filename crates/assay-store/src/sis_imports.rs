@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Statement, sea_query::Expr,
+    QuerySelect, QueryTrait, Statement, sea_query::Expr,
 };
 
 use crate::{
@@ -181,39 +181,26 @@ pub async fn set_progress<C: ConnectionTrait>(
 }
 
 /// Jobs a worker may take: queued ones, and ones left `importing` whose heartbeat (`updated_at`) is older than
-/// `stale_after` — their worker died (a restart), and imports are idempotent, so running them again is safe.
+const JOB: crate::job_rows::JobColumns<sis_import::Entity> = crate::job_rows::JobColumns {
+    id: sis_import::Column::Id,
+    state: sis_import::Column::WorkflowState,
+    updated_at: sis_import::Column::UpdatedAt,
+    started_at: sis_import::Column::StartedAt,
+    queued: CREATED,
+    running: IMPORTING,
+};
+
+/// Jobs a worker may take (see `job_rows::runnable`).
 pub async fn runnable<C: ConnectionTrait>(
     conn: &C,
     stale_after: chrono::TimeDelta,
 ) -> Result<Vec<sis_import::Model>, StoreError> {
-    let stale = crate::now() - stale_after;
-    Ok(sis_import::Entity::find()
-        .filter(
-            sea_orm::Condition::any().add(sis_import::Column::WorkflowState.eq(CREATED)).add(
-                sea_orm::Condition::all()
-                    .add(sis_import::Column::WorkflowState.eq(IMPORTING))
-                    .add(sis_import::Column::UpdatedAt.lt(stale)),
-            ),
-        )
-        .order_by_asc(sis_import::Column::Id)
-        .all(conn)
-        .await?)
+    crate::job_rows::runnable(conn, &JOB, stale_after).await
 }
 
-/// Takes `job` for this worker: succeeds only if nobody changed the job since it was read (another worker
-/// claiming it, or its own worker's heartbeat).
+/// Takes `job` for this worker (see `job_rows::claim`).
 pub async fn claim<C: ConnectionTrait>(conn: &C, job: &sis_import::Model) -> Result<bool, StoreError> {
-    let now = crate::now();
-    let result = sis_import::Entity::update_many()
-        .col_expr(sis_import::Column::WorkflowState, Expr::val(IMPORTING))
-        .col_expr(sis_import::Column::UpdatedAt, Expr::val(now))
-        .col_expr(sis_import::Column::StartedAt, Expr::val(Some(now)))
-        .filter(sis_import::Column::Id.eq(job.id))
-        .filter(sis_import::Column::WorkflowState.eq(job.workflow_state.as_str()))
-        .filter(sis_import::Column::UpdatedAt.eq(job.updated_at))
-        .exec(conn)
-        .await?;
-    Ok(result.rows_affected == 1)
+    crate::job_rows::claim(conn, &JOB, job.id, &job.workflow_state, job.updated_at).await
 }
 
 /// Marks a running job alive (its `updated_at`), so no other worker takes it over.
