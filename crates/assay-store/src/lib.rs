@@ -28,6 +28,7 @@ mod scope;
 pub mod secrets;
 pub mod sections;
 pub mod sis_imports;
+pub mod submissions;
 pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;

@@ -1,0 +1,112 @@
+//! Submissions: one row per (assignment, student) holding what the student handed in and the grade the
+//! gradebook reads, plus its history (`submission_versions`). Quiz attempts write their kept score here; graders
+//! write grades here; the gradebook reads only this table.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+
+use crate::{
+    Scope, StoreError,
+    entity::{submission, submission_version},
+};
+
+/// Nothing handed in and no grade yet.
+pub const UNSUBMITTED: &str = "unsubmitted";
+/// Handed in, not graded.
+pub const SUBMITTED: &str = "submitted";
+/// Handed in; part of it waits for a grader (quiz essays, uploads).
+pub const PENDING_REVIEW: &str = "pending_review";
+/// Has a grade (or is excused).
+pub const GRADED: &str = "graded";
+
+/// The submission of `user_id` on an assignment, if one exists.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    assignment_id: i64,
+    user_id: i64,
+) -> Result<Option<submission::Model>, StoreError> {
+    Ok(submission::Entity::find()
+        .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(submission::Column::AssignmentId.eq(assignment_id))
+        .filter(submission::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?)
+}
+
+/// The submission of `user_id` on an assignment, created `unsubmitted` when there is none yet. Safe under
+/// concurrency: two callers racing to create it both get the one row (the unique index decides).
+pub async fn find_or_create(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course_id: i64,
+    assignment_id: i64,
+    user_id: i64,
+) -> Result<submission::Model, StoreError> {
+    if let Some(found) = find(txn, scope, assignment_id, user_id).await? {
+        return Ok(found);
+    }
+    let now = crate::now();
+    let row = submission::ActiveModel {
+        root_account_id: Set(scope.root_account_id()),
+        course_id: Set(course_id),
+        assignment_id: Set(assignment_id),
+        user_id: Set(user_id),
+        attempt: Set(0),
+        workflow_state: Set(UNSUBMITTED.to_owned()),
+        grade_matches_current_submission: Set(true),
+        excused: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    submission::Entity::insert(row)
+        .on_conflict_do_nothing_on([submission::Column::AssignmentId, submission::Column::UserId])
+        .exec(txn)
+        .await?;
+    find(txn, scope, assignment_id, user_id).await?.ok_or(StoreError::NotFound)
+}
+
+/// Keeps the submission's current state in its history (Canvas `submission_history`): call after every submit
+/// and every grade.
+pub async fn record_version(txn: &DatabaseTransaction, sub: &submission::Model) -> Result<(), StoreError> {
+    submission_version::ActiveModel {
+        root_account_id: Set(sub.root_account_id),
+        submission_id: Set(sub.id),
+        attempt: Set(sub.attempt),
+        data: Set(snapshot(sub).to_string()),
+        created_at: Set(crate::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The fields of a submission its history shows.
+pub fn snapshot(sub: &submission::Model) -> serde_json::Value {
+    json!({
+        "id": sub.id,
+        "assignment_id": sub.assignment_id,
+        "user_id": sub.user_id,
+        "attempt": sub.attempt,
+        "workflow_state": sub.workflow_state,
+        "submission_type": sub.submission_type,
+        "body": sub.body,
+        "url": sub.url,
+        "attachments": sub.attachments.as_deref().and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok()),
+        "submitted_at": sub.submitted_at,
+        "score": sub.score,
+        "entered_score": sub.entered_score,
+        "grade": sub.grade,
+        "entered_grade": sub.entered_grade,
+        "points_deducted": sub.points_deducted,
+        "graded_at": sub.graded_at,
+        "grader_id": sub.grader_id,
+        "excused": sub.excused,
+        "late_policy_status": sub.late_policy_status,
+        "quiz_submission_id": sub.quiz_submission_id,
+    })
+}
