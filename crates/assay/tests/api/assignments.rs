@@ -587,3 +587,151 @@ backend_test!(
         assert_eq!(seen, sorted);
     }
 );
+
+backend_test!(batch_overrides_are_created_listed_and_updated_all_or_nothing, |t| {
+    let c = course(&t, "Music").await;
+    let s1 = section(&t, c, "Choir").await;
+    let s2 = section(&t, c, "Band").await;
+    let sam = user(&t, "Sam Student", "sam@school.test").await;
+    let pat = user(&t, "Pat Pupil", "pat@school.test").await;
+    enroll_student(&t, c, Some(s1), sam).await;
+    enroll_student(&t, c, Some(s2), pat).await;
+    let a = assignment(
+        &t,
+        c,
+        json!({"name": "Scales", "due_at": "2030-01-10T00:00:00Z", "lock_at": "2030-01-20T00:00:00Z"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = assignment(&t, c, json!({"name": "Recital"})).await["id"].as_i64().unwrap();
+    let batch = format!("/api/v1/courses/{c}/assignments/overrides");
+    let created_events = || async { event_types(&t, "assignment_override").await };
+    // Rails array-of-hash form: a new item starts when a key repeats.
+    let res = t
+        .post(&batch)
+        .form(&[
+            ("assignment_overrides[][assignment_id]", a.to_string()),
+            ("assignment_overrides[][student_ids][]", sam.to_string()),
+            ("assignment_overrides[][title]", "Sam".into()),
+            ("assignment_overrides[][due_at]", "2030-01-12T00:00:00Z".into()),
+            ("assignment_overrides[][assignment_id]", b.to_string()),
+            ("assignment_overrides[][course_section_id]", s2.to_string()),
+            ("assignment_overrides[][due_at]", "2030-02-01T00:00:00Z".into()),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let list = res.body.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{}", res.body);
+    assert_eq!((list[0]["assignment_id"].as_i64(), &list[0]["student_ids"]), (Some(a), &json!([sam])));
+    assert_eq!((list[0]["title"].as_str(), list[0]["due_at"].as_str()), (Some("Sam"), Some("2030-01-12T00:00:00Z")));
+    assert_eq!((list[1]["assignment_id"].as_i64(), list[1]["course_section_id"].as_i64()), (Some(b), Some(s2)));
+    assert_eq!(list[1]["title"], "Band");
+    let (o1, o2) = (list[0]["id"].as_i64().unwrap(), list[1]["id"].as_i64().unwrap());
+    assert_eq!(created_events().await, vec!["assignment_override.created", "assignment_override.created"]);
+
+    // One bad item refuses the whole batch, pointing at the item; nothing is written.
+    let events_before = t.event_count().await;
+    for (items, pointer) in [
+        // The third item's students need a title (found while writing: the first two are rolled back).
+        (
+            json!([{"assignment_id": a, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1},
+                   {"assignment_id": a, "student_ids": [pat]}]),
+            "/assignment_overrides/2/title",
+        ),
+        // Two items for the same section of one assignment.
+        (
+            json!([{"assignment_id": b, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1}]),
+            "/assignment_overrides/1/course_section_id",
+        ),
+        // Sam already has an override of `a`.
+        (json!([{"assignment_id": a, "student_ids": [sam], "title": "Again"}]), "/assignment_overrides/0/student_ids"),
+        (
+            json!([{"assignment_id": a, "course_section_id": s1, "due_at": "2030-01-25T00:00:00Z"}]),
+            "/assignment_overrides/0/lock_at",
+        ),
+        (json!([{"assignment_id": 999999, "course_section_id": s1}]), "/assignment_overrides/0/assignment_id"),
+        (json!([{"course_section_id": s1}]), "/assignment_overrides/0/assignment_id"),
+        (
+            json!([{"assignment_id": a, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1, "due_at": "soon"}]),
+            "/assignment_overrides/1/due_at",
+        ),
+        (json!([{"assignment_id": a}]), "/assignment_overrides/0"),
+        (json!([]), "/assignment_overrides"),
+    ] {
+        let res = t.post(&batch).json(&json!({ "assignment_overrides": items })).send().await;
+        res.assert_error(422, "validation_failed");
+        assert_eq!(pointers(&res), vec![pointer], "{items}: {}", res.body);
+    }
+    assert_eq!(t.event_count().await, events_before, "a refused batch recorded events");
+    let of_a = t.get(&format!("/api/v1/courses/{c}/assignments/{a}/overrides")).send().await;
+    assert_eq!(ids(&of_a), vec![o1]);
+    let of_b = t.get(&format!("/api/v1/courses/{c}/assignments/{b}/overrides")).send().await;
+    assert_eq!(ids(&of_b), vec![o2]);
+
+    // Batch retrieve: in the order asked, null for what is not there.
+    let res = t
+        .get(&format!(
+            "{batch}?assignment_overrides[][id]={o2}&assignment_overrides[][assignment_id]={b}\
+             &assignment_overrides[][id]={o1}&assignment_overrides[][assignment_id]={a}\
+             &assignment_overrides[][id]={o2}&assignment_overrides[][assignment_id]={a}"
+        ))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!((res.body[0]["id"].as_i64(), res.body[1]["id"].as_i64()), (Some(o2), Some(o1)), "{}", res.body);
+    assert!(res.body[2].is_null() && res.body.as_array().unwrap().len() == 3, "{}", res.body);
+    let res = t.get(&format!("{batch}?assignment_overrides[][id]={o1}")).send().await;
+    res.assert_error(422, "validation_failed");
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/0/assignment_id"]);
+
+    // Batch update: each item replaces its override's dates; one bad item changes nothing.
+    let res = t
+        .put(&batch)
+        .json(&json!({"assignment_overrides": [
+            {"id": o1, "assignment_id": a, "due_at": "2030-01-14T00:00:00Z"},
+            {"id": o2, "assignment_id": b, "due_at": "2030-03-01T00:00:00Z"},
+            {"id": 999999, "assignment_id": b, "due_at": null}]}))
+        .send()
+        .await;
+    res.assert_error(422, "validation_failed");
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/2/id"]);
+    let res = t.put(&batch).json(&json!({"assignment_overrides": [{"assignment_id": a, "due_at": null}]})).send().await;
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/0/id"]);
+    let one = t.get(&format!("/api/v1/courses/{c}/assignments/{a}/overrides/{o1}")).send().await;
+    assert_eq!(one.body["due_at"], "2030-01-12T00:00:00Z");
+    let res = t
+        .put(&batch)
+        .json(&json!({"assignment_overrides": [
+            {"id": o1, "assignment_id": a, "due_at": "2030-01-14T00:00:00Z", "title": "Sam S."},
+            {"id": o2, "assignment_id": b, "due_at": null, "unlock_at": "2030-01-01T00:00:00Z"}]}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        (res.body[0]["title"].as_str(), res.body[0]["due_at"].as_str()),
+        (Some("Sam S."), Some("2030-01-14T00:00:00Z"))
+    );
+    assert_eq!(res.body[0]["student_ids"], json!([sam]), "an ad-hoc override keeps its students: {}", res.body);
+    assert!(res.body[1]["due_at"].is_null() && res.body[1]["unlock_at"] == "2030-01-01T00:00:00Z", "{}", res.body);
+    let effective = t.get(&format!("/api/v1/courses/{c}/effective_due_dates")).send().await.body;
+    assert_eq!(effective[a.to_string()][sam.to_string()]["due_at"], "2030-01-14T00:00:00Z");
+    assert!(effective[b.to_string()][pat.to_string()]["due_at"].is_null(), "{effective}");
+    let updates = created_events().await.into_iter().filter(|e| e == "assignment_override.updated").count();
+    assert_eq!(updates, 2);
+
+    // Students do not use the batch endpoints.
+    let student_token = t.token_for(sam).await;
+    t.get(&format!("{batch}?assignment_overrides[][id]={o1}&assignment_overrides[][assignment_id]={a}"))
+        .token(&student_token)
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
+    t.post(&batch)
+        .token(&student_token)
+        .json(&json!({"assignment_overrides": [{"assignment_id": b, "course_section_id": s1}]}))
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
+});
