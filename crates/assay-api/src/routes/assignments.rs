@@ -11,8 +11,10 @@
 //!
 //! Differences from Canvas, on purpose or for now: `bucket` is computed without submissions, which Assay does
 //! not have yet (`overdue` = past due and expecting a submission, `unsubmitted` = expecting one, `ungraded` =
-//! none); `bulk_update` runs synchronously in one transaction and answers a completed Progress-shaped object
-//! (there is no `/progress` endpoint to poll yet); overrides are deleted outright, not soft-deleted.
+//! none); overrides are deleted outright, not soft-deleted.
+//!
+//! `bulk_update` checks the whole request first (422, nothing queued), then queues a background job (the generic
+//! job table, run by `assay-jobs`) and answers its Progress; the job applies every date or none.
 //!
 //! The batch override endpoints (`GET/POST/PUT /courses/:id/assignments/overrides`) apply the single-override
 //! rules to each item in one transaction: one refused item refuses the batch (422 at
@@ -1284,31 +1286,16 @@ async fn duplicate_assignment(
     Ok(Json(render_one(&state, &caller, &course, Viewer::Staff, &copy, written(), &headers).await?))
 }
 
-/// The Progress-shaped answer of `bulk_update`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressJson {
-    pub id: Option<i64>,
-    pub context_id: i64,
-    pub context_type: &'static str,
-    pub user_id: Option<i64>,
-    pub tag: &'static str,
-    pub completion: i32,
-    pub workflow_state: &'static str,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-    pub message: String,
-    pub results: Value,
-    pub url: Option<String>,
-}
-
 /// Changes the dates of many assignments and of their overrides at once (§3.6). The body is a JSON array of
 /// `{id, all_dates: [{base: true, due_at, …}, {id: <override id>, due_at, …}]}`; a date left out keeps its
-/// value, `null` clears it. Everything is checked first; any problem answers 422 with every problem and changes
-/// nothing. Runs at once, in one transaction, and answers a `completed` Progress (no polling needed).
+/// value, `null` clears it. Everything is checked first; any problem answers 422 with every problem, and nothing
+/// is queued. Otherwise the change is queued as a background job and the answer is its Progress (`queued`; poll
+/// `/api/v1/progress/:id` for `completed` with `results.updated`, or `failed` with `results.errors` if the course
+/// changed meanwhile so that the dates no longer fit — then nothing was changed).
 #[utoipa::path(put, path = "/api/v1/courses/{course_id}/assignments/bulk_update", tag = "Assignments",
     params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`")),
     request_body(content = Vec<Object>, content_type = "application/json"),
-    responses((status = 200, body = ProgressJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = super::progress::ProgressJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("access_token" = [])))]
 async fn bulk_update(
     State(state): State<AppState>,
@@ -1316,7 +1303,7 @@ async fn bulk_update(
     PathParams(course_id): PathParams<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<ProgressJson>> {
+) -> ApiResult<Json<super::progress::ProgressJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
     caller.require(Permission::ManageCourse, course_target(&course))?;
     let is_json = headers
@@ -1373,36 +1360,30 @@ async fn bulk_update(
         plan.push(entry);
     }
     v.finish()?;
-    let (scope, actor, parent) = (caller.scope, caller.actor(), course.course.clone());
-    let outcome = state
-        .store
-        .write(move |txn| {
-            Box::pin(async move { assignments::bulk_update_dates(txn, &scope, &parent, plan, actor).await })
-        })
-        .await?;
-    let count = outcome.map_err(|problems| {
-        ApiError::invalid(
+    // Checked now, so a bad request queues nothing; the job checks again against the course as it is then.
+    if let Err(problems) =
+        assignments::check_bulk_dates(state.store.read(), &caller.scope, course.course.id, &plan).await?
+    {
+        return Err(ApiError::invalid(
             problems
                 .into_iter()
                 .map(|p| assay_domain::FieldError { pointer: format!("/{}/{}", p.index, p.field), message: p.message })
                 .collect(),
-        )
-    })?;
-    let now = assay_store::now();
-    Ok(Json(ProgressJson {
-        id: None,
-        context_id: course.course.id,
+        ));
+    }
+    let job = assay_store::jobs::NewJob {
+        kind: assignments::BULK_UPDATE_JOB,
         context_type: "Course",
+        context_id: course.course.id,
         user_id: caller.user_id(),
-        tag: "assignment_bulk_update",
-        completion: 100,
-        workflow_state: "completed",
-        created_at: now,
-        updated_at: now,
-        message: format!("{count} assignments updated"),
-        results: json!({ "updated": count }),
-        url: None,
-    }))
+        payload: assignments::BulkUpdateJob { course_id: course.course.id, items: plan }.to_payload(),
+    };
+    let scope = caller.scope;
+    let (_, progress) = state
+        .store
+        .write(move |txn| Box::pin(async move { assay_store::jobs::enqueue(txn, &scope, job).await }))
+        .await?;
+    Ok(Json(super::progress::render(&progress, &state.base_url.resolve(&headers))))
 }
 
 // ---- overrides ----
