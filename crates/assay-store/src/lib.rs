@@ -17,6 +17,7 @@ mod error;
 pub mod events;
 pub mod groups;
 mod job_rows;
+pub mod jobs;
 pub mod logins;
 pub mod migration;
 pub mod page;

@@ -19,6 +19,7 @@ pub mod event;
 pub mod group;
 pub mod group_category;
 pub mod group_membership;
+pub mod job;
 pub mod login;
 pub mod migration_issue;
 pub mod partner;
