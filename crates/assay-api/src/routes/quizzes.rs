@@ -642,10 +642,9 @@ async fn search_account_tests(
     let page = quizzes::search(state.store.read(), &caller.scope, within, &filter, &pagination.request).await?;
     let mut courses_by_id: std::collections::HashMap<i64, CourseView> = std::collections::HashMap::new();
     for quiz in &page.items {
-        if !courses_by_id.contains_key(&quiz.course_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = courses_by_id.entry(quiz.course_id) {
             let id = assay_domain::IdRef::Id(quiz.course_id);
-            let course = assay_store::courses::find(state.store.read(), &caller.scope, &id, true).await?;
-            courses_by_id.insert(quiz.course_id, course);
+            slot.insert(assay_store::courses::find(state.store.read(), &caller.scope, &id, true).await?);
         }
     }
     let base = state.base_url.resolve(&headers);

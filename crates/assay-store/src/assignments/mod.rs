@@ -719,7 +719,15 @@ fn merge(current: Option<rules::Time>, change: Option<Option<rules::Time>>) -> O
 /// A checked bulk update: each assignment with its new dates, and its named overrides with theirs.
 #[derive(Debug, Clone)]
 pub struct BulkPlan {
-    items: Vec<(row::Model, Dates, Vec<(OverrideView, OverrideDates)>)>,
+    items: Vec<PlannedDates>,
+}
+
+/// One assignment of a [`BulkPlan`].
+#[derive(Debug, Clone)]
+struct PlannedDates {
+    assignment: row::Model,
+    dates: Dates,
+    overrides: Vec<(OverrideView, OverrideDates)>,
 }
 
 /// Checks a bulk update against what is stored (§3.6): every assignment is a live one of the course, every
@@ -775,7 +783,7 @@ pub async fn check_bulk_dates<C: ConnectionTrait>(
             }
             changed.push((o.clone(), new));
         }
-        plan.push((a, base, changed));
+        plan.push(PlannedDates { assignment: a, dates: base, overrides: changed });
     }
     Ok(if problems.is_empty() { Ok(BulkPlan { items: plan }) } else { Err(problems) })
 }
@@ -796,7 +804,7 @@ pub async fn bulk_update_dates(
         Err(problems) => return Ok(Err(problems)),
     };
     let count = plan.items.len();
-    for (a, base, changed) in plan.items {
+    for PlannedDates { assignment: a, dates: base, overrides: changed } in plan.items {
         let fields = AssignmentFields {
             due_at: Some(base.due_at),
             unlock_at: Some(base.unlock_at),
