@@ -352,16 +352,34 @@ pub enum SaveOutcome {
     Closed(quiz_submission::Model),
 }
 
-/// Re-reads the attempt inside the transaction and checks it still takes answers; one whose deadline passed is
+/// Takes the attempt's row for this transaction if it is still in progress (a conditional write: on PostgreSQL
+/// it waits for, then sees, a concurrent submit), so a save and a submit never interleave: a save either lands
+/// before the submit scores the attempt, or finds it submitted. `false`: it is no longer in progress.
+pub(crate) async fn hold_in_progress(
+    txn: &DatabaseTransaction,
+    attempt_id: i64,
+    now: Time,
+) -> Result<bool, StoreError> {
+    let held = quiz_submission::Entity::update_many()
+        .col_expr(quiz_submission::Column::UpdatedAt, Expr::val(now))
+        .filter(quiz_submission::Column::Id.eq(attempt_id))
+        .filter(quiz_submission::Column::WorkflowState.eq(UNTAKEN))
+        .exec(txn)
+        .await?;
+    Ok(held.rows_affected == 1)
+}
+
+/// Holds the attempt inside the transaction and checks it still takes answers; one whose deadline passed is
 /// submitted here.
 async fn open_attempt(
     txn: &DatabaseTransaction,
     scope: &Scope,
     attempt_id: i64,
 ) -> Result<Result<quiz_submission::Model, quiz_submission::Model>, StoreError> {
-    let current = find(txn, scope, attempt_id).await?;
     let now = crate::now();
-    if is_open(&current, now) {
+    let held = hold_in_progress(txn, attempt_id, now).await?;
+    let current = find(txn, scope, attempt_id).await?;
+    if held && is_open(&current, now) {
         return Ok(Ok(current));
     }
     if current.workflow_state == UNTAKEN {
@@ -420,11 +438,6 @@ pub async fn save_answers(
         }
         quiz_answer::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(txn).await?;
     }
-    quiz_submission::Entity::update_many()
-        .col_expr(quiz_submission::Column::UpdatedAt, Expr::val(now))
-        .filter(quiz_submission::Column::Id.eq(current.id))
-        .exec(txn)
-        .await?;
     Ok(SaveOutcome::Saved(answers(txn, current.id).await?))
 }
 

@@ -71,11 +71,13 @@ pub async fn finish(
     how: Finish,
     actor: Actor,
 ) -> Result<quiz_submission::Model, StoreError> {
-    let current = find(txn, scope, attempt_id).await?;
-    if current.workflow_state != UNTAKEN {
-        return Ok(current);
-    }
     let now = crate::now();
+    let exists = find(txn, scope, attempt_id).await?;
+    // Holding the row first: answers saved concurrently either land before this scoring or are refused.
+    if !super::hold_in_progress(txn, exists.id, now).await? {
+        return find(txn, scope, attempt_id).await;
+    }
+    let current = find(txn, scope, attempt_id).await?;
     let draw = drawn(&current)?;
     let versions = super::versions(txn, &draw).await?;
     let saved = answers(txn, current.id).await?;
