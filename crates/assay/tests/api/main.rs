@@ -19,6 +19,7 @@ mod openapi;
 mod pagination;
 mod qti;
 mod question_banks;
+mod quiz_submissions;
 mod quizzes;
 mod rate_limits;
 mod schema;
