@@ -6,6 +6,7 @@ mod harness;
 mod abconnect;
 mod accounts;
 mod assignments;
+mod bench;
 mod canvasapi;
 mod cli;
 mod conventions;
