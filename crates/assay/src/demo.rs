@@ -161,7 +161,11 @@ pub async fn ensure(store: &Store) -> anyhow::Result<Option<DemoAccess>> {
                         let student = active(pupil.id, CourseRole::Student);
                         enrollments::enroll(txn, &scope, &course, &groups[i % 2], student, Actor::system()).await?;
                     }
-                    authoring(txn, &scope, &course).await?;
+                    let quiz = authoring(txn, &scope, &course).await?;
+                    // The first eight students of the introduction have sat its test.
+                    if index == 0 {
+                        sittings(txn, &scope, &quiz, &taking[..8]).await?;
+                    }
                 }
                 Ok(())
             })
@@ -347,7 +351,7 @@ async fn authoring(
     txn: &assay_store::DatabaseTransaction,
     scope: &Scope,
     course: &assay_store::entity::course::Model,
-) -> Result<(), assay_store::StoreError> {
+) -> Result<assay_store::entity::quiz::Model, assay_store::StoreError> {
     let actor = Actor::system();
     let bank = question_banks::BankFields {
         title: Some(format!("{} question bank", course.course_code)),
@@ -389,7 +393,61 @@ async fn authoring(
         position: None,
     };
     quizzes::create_group(txn, scope, &quiz, group, actor).await?;
+    Ok(quiz)
+}
+
+/// Some students have already sat the test, so results, grading and appeals can be tried at once: a few
+/// answer everything correctly, others get some wrong or leave questions out, and everyone who answers the
+/// essay waits for a grader (`pending_review`).
+async fn sittings(
+    txn: &assay_store::DatabaseTransaction,
+    scope: &Scope,
+    quiz: &assay_store::entity::quiz::Model,
+    students: &[user::Model],
+) -> Result<(), assay_store::StoreError> {
+    use assay_domain::question::{Response, correct_response};
+    use assay_store::attempts::{self, AnswerSave, Finish, StartOutcome, StartRules};
+    let rules =
+        StartRules { allowed_attempts: quiz.allowed_attempts, time_limit: quiz.time_limit, ..Default::default() };
+    for (i, student) in students.iter().enumerate() {
+        let attempt = match attempts::start(txn, scope, quiz, student.id, &rules, Actor::user(student.id)).await? {
+            StartOutcome::Started(a) | StartOutcome::Resumed(a) => a,
+            StartOutcome::NoAttemptsLeft => continue,
+        };
+        let draw = attempts::drawn(&attempt)?;
+        let bodies = attempts::versions(txn, &draw).await?;
+        let mut saves = Vec::new();
+        for (k, drawn) in draw.iter().enumerate() {
+            let Some((_, body)) = bodies.get(&drawn.question_id) else { continue };
+            let variables = attempts::variables(&attempt, body, drawn.question_id);
+            let response = match &body.answer {
+                AnswerModel::Essay => Some(Response::Text(format!("<p>My answer, by {}.</p>", student.name))),
+                // Student i gets question k wrong when (i + k) % 3 == 0 (a wrong choice is the first one that is
+                // not the correct response), and leaves the last question out when i is odd.
+                _ if i % 2 == 1 && k + 1 == draw.len() => None,
+                _ if (i + k) % 3 == 0 => wrong_response(body),
+                _ => correct_response(body, &variables),
+            };
+            if response.is_some() {
+                saves.push(AnswerSave { question_id: drawn.question_id, response, seq: Some(k as i64 + 1) });
+            }
+        }
+        attempts::save_answers(txn, scope, attempt.id, &saves).await?;
+        attempts::finish(txn, scope, attempt.id, Finish::Submitted, Actor::user(student.id)).await?;
+    }
     Ok(())
+}
+
+/// A response that scores nothing, for the demo's wrong answers (none for types without choices).
+fn wrong_response(body: &QuestionBody) -> Option<assay_domain::question::Response> {
+    use assay_domain::question::Response;
+    match &body.answer {
+        AnswerModel::MultipleChoice { choices, .. } => {
+            choices.iter().find(|c| !c.correct).map(|c| Response::Choice(c.id.clone()))
+        }
+        AnswerModel::TrueFalse { correct } => Some(Response::Bool(!correct)),
+        _ => Some(Response::Text("I do not know".into())),
+    }
 }
 
 #[cfg(test)]
