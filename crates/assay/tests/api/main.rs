@@ -23,5 +23,6 @@ mod quizzes;
 mod rate_limits;
 mod schema;
 mod sis_imports;
+mod submissions;
 mod terms;
 mod users;
