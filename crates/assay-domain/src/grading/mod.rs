@@ -253,8 +253,8 @@ pub fn after_deduction(
     (score, grade)
 }
 
-/// The score a grader's `submission[posted_grade]` stands for (Canvas rules): a number is points (in every
-/// grading type), "85%" is a percentage of the points, a scheme name (letter/GPA types) is its step's lower bound,
+/// The score a grader's `submission[posted_grade]` stands for (Canvas rules): "85%" is a percentage of the points,
+/// a scheme name (letter/GPA types) is its step's lower bound, any other number is points (in every grading type),
 /// "complete"/"pass" and "incomplete"/"fail" are full or zero points. An empty string clears the grade (`Ok(None)`).
 pub fn parse_posted_grade(
     posted: &str,
@@ -276,30 +276,31 @@ pub fn parse_posted_grade(
         }
         return Ok(Some(round_to(value / 100.0 * points_possible, 6)));
     }
-    if let Ok(value) = text.parse::<f64>() {
-        if !value.is_finite() {
-            return Err(PostedGradeError::NotFinite);
-        }
-        return Ok(Some(value));
-    }
     let lower = text.to_ascii_lowercase();
     match lower.as_str() {
         "complete" | "pass" | "passed" => return Ok(Some(points_possible)),
         "incomplete" | "fail" | "failed" => return Ok(Some(0.0)),
         _ => {}
     }
-    if matches!(grading_type, GradingType::LetterGrade | GradingType::GpaScale) {
-        let default;
-        let scheme = match scheme {
-            Some(s) => s,
-            None => {
-                default = GradingScheme::canvas_default();
-                &default
-            }
-        };
-        if let Some(fraction) = scheme.fraction_for(text) {
-            return Ok(Some(round_to(fraction * points_possible, 6)));
+    // Canvas looks a letter or GPA grade up in the scheme before reading it as points, so a GPA scheme's "3.0"
+    // is that step, not 3 points.
+    let scheme_fraction = || {
+        if !matches!(grading_type, GradingType::LetterGrade | GradingType::GpaScale) {
+            return None;
         }
+        match scheme {
+            Some(s) => s.fraction_for(text),
+            None => GradingScheme::canvas_default().fraction_for(text),
+        }
+    };
+    if let Some(fraction) = scheme_fraction() {
+        return Ok(Some(round_to(fraction * points_possible, 6)));
+    }
+    if let Ok(value) = text.parse::<f64>() {
+        if !value.is_finite() {
+            return Err(PostedGradeError::NotFinite);
+        }
+        return Ok(Some(value));
     }
     Err(PostedGradeError::Unrecognised(text.to_owned()))
 }

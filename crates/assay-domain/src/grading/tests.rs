@@ -71,6 +71,20 @@ fn posted_grades_become_scores() {
 }
 
 #[test]
+fn gpa_names_that_look_like_numbers_are_scheme_steps() {
+    let gpa = GradingScheme::from_percent_entries(vec![
+        ("4.0".into(), 90.0),
+        ("3.0".into(), 80.0),
+        ("2.0".into(), 70.0),
+        ("0.0".into(), 0.0),
+    ])
+    .unwrap();
+    assert_eq!(parse_posted_grade("3.0", GradingType::GpaScale, 50.0, Some(&gpa)), Ok(Some(40.0)));
+    assert_eq!(parse_posted_grade("3.5", GradingType::GpaScale, 50.0, Some(&gpa)), Ok(Some(3.5)), "not a step: points");
+    assert_eq!(parse_posted_grade("3.0", GradingType::Points, 50.0, Some(&gpa)), Ok(Some(3.0)));
+}
+
+#[test]
 fn entered_grades_in_every_grading_type() {
     let e = |s: &str, t: GradingType, points: f64| enter_grade(s, t, points, None);
     let entered = |score: f64, grade: &str| Ok(Some(EnteredGrade { score, grade: grade.to_owned() }));

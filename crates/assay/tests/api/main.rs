@@ -12,6 +12,7 @@ mod conventions;
 mod courses;
 mod enrollments;
 mod events;
+mod grading;
 mod groups;
 mod identity;
 mod isolation;
