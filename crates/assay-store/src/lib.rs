@@ -18,6 +18,7 @@ pub mod events;
 pub mod grading_standards;
 pub mod groups;
 mod job_rows;
+pub mod jobs;
 pub mod late_policies;
 pub mod logins;
 pub mod migration;

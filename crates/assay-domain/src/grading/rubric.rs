@@ -190,7 +190,7 @@ impl Criterion {
 }
 
 /// What a grader says about one criterion (`rubric_assessment[criterion_id][points|rating_id|comments]`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CriterionAssessmentInput {
     pub points: Option<f64>,
     pub rating_id: Option<String>,

@@ -20,6 +20,7 @@ pub mod grading_standard;
 pub mod group;
 pub mod group_category;
 pub mod group_membership;
+pub mod job;
 pub mod late_policy;
 pub mod login;
 pub mod migration_issue;

@@ -54,6 +54,31 @@ pub async fn add(
     Ok(created)
 }
 
+/// Adds a comment unless its author's latest comment on the submission says the same (a repeated request).
+pub async fn add_once(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    sub: &submission::Model,
+    author_id: Option<i64>,
+    text: String,
+    actor: Actor,
+) -> Result<Option<row::Model>, StoreError> {
+    let latest = row::Entity::find()
+        .filter(row::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(row::Column::SubmissionId.eq(sub.id))
+        .filter(match author_id {
+            Some(id) => row::Column::AuthorId.eq(id),
+            None => row::Column::AuthorId.is_null(),
+        })
+        .order_by_desc(row::Column::Id)
+        .one(txn)
+        .await?;
+    if latest.is_some_and(|c| c.comment == text) {
+        return Ok(None);
+    }
+    add(txn, scope, sub, author_id, text, actor).await.map(Some)
+}
+
 /// The comments of these submissions, oldest first, by submission.
 pub async fn of_submissions<C: ConnectionTrait>(
     conn: &C,

@@ -216,5 +216,50 @@ pub async fn grade(
     model.missing_policy_applied = Set(policy_applied);
     model.grader_id = Set(if policy_applied { None } else { actor.user_id });
     model.grade_matches_current_submission = Set(true);
+    if !changes_grade(&current, &model) {
+        // The same grading again (a retried request, a rerun job): nothing to record.
+        if current.cached_due_at != due_at {
+            let mut due: submission::ActiveModel = current.clone().into();
+            due.cached_due_at = Set(due_at);
+            return Ok(due.update(txn).await?);
+        }
+        return Ok(current);
+    }
     save_grade(txn, scope, &current, model, rules, actor, "grader").await
+}
+
+/// The assessment a stored rubric assessment holds, without who gave it when.
+fn assessed(stored: Option<&str>) -> Option<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_str(stored?).ok()?;
+    Some(json!({"data": value["data"], "score": value["score"]}))
+}
+
+/// The value a field of an active model holds (every field of a model made from a row holds one).
+fn after<T: Into<sea_orm::Value> + Clone>(v: &sea_orm::ActiveValue<T>) -> T {
+    v.clone().unwrap()
+}
+
+/// Whether `model` grades `current` differently (a grade, an excuse, a lateness decision, an assessment).
+fn changes_grade(current: &submission::Model, model: &submission::ActiveModel) -> bool {
+    let score: Option<f64> = after(&model.score);
+    let entered: Option<f64> = after(&model.entered_score);
+    let deducted: Option<f64> = after(&model.points_deducted);
+    let grade: Option<String> = after(&model.grade);
+    let entered_grade: Option<String> = after(&model.entered_grade);
+    let excused: bool = after(&model.excused);
+    let status: Option<String> = after(&model.late_policy_status);
+    let seconds: Option<i64> = after(&model.seconds_late_override);
+    let rubric: Option<String> = after(&model.rubric_assessment);
+    let applied: bool = after(&model.missing_policy_applied);
+    score != current.score
+        || entered != current.entered_score
+        || deducted != current.points_deducted
+        || grade != current.grade
+        || entered_grade != current.entered_grade
+        || excused != current.excused
+        || status != current.late_policy_status
+        || seconds != current.seconds_late_override
+        || applied != current.missing_policy_applied
+        || assessed(rubric.as_deref()) != assessed(current.rubric_assessment.as_deref())
+        || (current.graded_at.is_none() && (score.is_some() || excused))
 }

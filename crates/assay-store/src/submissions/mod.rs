@@ -12,6 +12,7 @@
 //! - [`late`]: the late policy applied to a course's submissions when the policy changes.
 //! - [`list`]: the lists of the Submissions API; [`rules`]: how each assignment is graded.
 
+pub mod bulk;
 pub mod comments;
 pub mod files;
 pub mod grade;

@@ -74,11 +74,12 @@ backend_test!(posted_grades_work_in_every_grading_type, |t| {
     let res = t.put(&sub_path(c, points, s)).json(&json!({"submission": {"posted_grade": ""}})).send().await;
     assert_eq!(score_grade(&res), (Value::Null, Value::Null));
     assert_eq!(res.body["workflow_state"], "unsubmitted");
-    assert_eq!(event_types(&t, "submission.graded").await.len(), 12);
+    // The same grade again ("8.5" then "85%") is not a new grading: 9 gradings above, then the clearing.
+    assert_eq!(event_types(&t, "submission.graded").await.len(), 10);
     let res = t.get(&format!("{}?include[]=submission_history", sub_path(c, points, s))).send().await;
     let history: Vec<Value> =
         res.body["submission_history"].as_array().unwrap().iter().map(|v| v["score"].clone()).collect();
-    assert_eq!(history, vec![json!(8.5), json!(8.5), Value::Null], "each grading is a version");
+    assert_eq!(history, vec![json!(8.5), Value::Null], "each grading is a version");
 });
 
 backend_test!(grading_standards_choose_the_scheme_of_letter_and_gpa_grades, |t| {
@@ -578,4 +579,87 @@ backend_test!(section_limited_graders_grade_their_section_only, |t| {
     assert_eq!(users, vec![n_student]);
     let res = t.get(&sub_path(c, a, s_student)).token(&ta_token).send().await;
     res.assert_error(401, "unauthorized");
+});
+
+/// Waits for a Progress to end; returns it.
+async fn finished(t: &TestApp, progress: &Value) -> Value {
+    let url = format!("/api/v1/progress/{}", progress["id"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let res = t.get(&url).send().await;
+        if matches!(res.body["workflow_state"].as_str(), Some("completed" | "failed")) {
+            return res.body;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job did not end: {}", res.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+backend_test!(update_grades_grades_many_students_as_one_job, |t| {
+    let c = course(&t, "Bulk").await;
+    let (s1, _) = student(&t, c, "First Student").await;
+    let (s2, _) = student(&t, c, "Second Student").await;
+    let (s3, s3_token) = student(&t, c, "Third Student").await;
+    let a = assignment(&t, c, json!({"grading_type": "letter_grade", "points_possible": 10})).await;
+    let res = t
+        .post(&format!("/api/v1/courses/{c}/rubrics"))
+        .json(&json!({"rubric": {"title": "R", "criteria": [{"description": "Content", "points": 10}]},
+                      "rubric_association": {"association_id": a, "use_for_grading": true}}))
+        .send()
+        .await;
+    let criterion = res.body["rubric"]["data"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/courses/{c}/assignments/{a}/submissions/update_grades");
+    let outsider = t.create_user("Out Sider", "out@school.test", None).await["id"].as_i64().unwrap();
+    // Every entry is checked first: one problem anywhere queues nothing.
+    let res = t
+        .post(&path)
+        .form(&[
+            (format!("grade_data[{s1}][posted_grade]"), "B"),
+            (format!("grade_data[{s2}][posted_grade]"), "Q+"),
+            (format!("grade_data[{outsider}][posted_grade]"), "A"),
+            (format!("grade_data[{s3}][rubric_assessment][nope][points]"), "3"),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let mut found = pointers(&res);
+    found.sort();
+    let mut expected = vec![
+        format!("/grade_data/{s2}/posted_grade"),
+        format!("/grade_data/{outsider}"),
+        format!("/grade_data/{s3}/rubric_assessment/nope"),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    let res = t.post(&path).form(&[("grade_data[x][posted_grade]", "B")]).send().await;
+    assert_eq!(pointers(&res), ["/grade_data/x"]);
+    assert!(event_types(&t, "submission.graded").await.is_empty());
+    let res = t.post(&path).token(&s3_token).form(&[(format!("grade_data[{s3}][posted_grade]"), "A")]).send().await;
+    res.assert_error(401, "unauthorized");
+    let grades = [
+        (format!("grade_data[{s1}][posted_grade]"), "B".to_owned()),
+        (format!("grade_data[{s1}][text_comment]"), "Well argued".to_owned()),
+        (format!("grade_data[{s2}][excuse]"), "true".to_owned()),
+        (format!("grade_data[{s3}][rubric_assessment][{criterion}][points]"), "9.4".to_owned()),
+    ];
+    let res = t.post(&path).form(&grades).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!((&res.body["tag"], &res.body["context_type"]), (&json!("submissions_update"), &json!("Course")));
+    let done = finished(&t, &res.body).await;
+    assert_eq!((&done["workflow_state"], &done["results"]["graded"]), (&json!("completed"), &json!(3)), "{done}");
+    let sub = |user: i64| {
+        let t = &t;
+        async move { t.get(&format!("{}?include[]=submission_comments", sub_path(c, a, user))).send().await.body }
+    };
+    let first = sub(s1).await;
+    assert_eq!((&first["grade"], &first["score"]), (&json!("B"), &json!(8.4)));
+    assert_eq!(first["submission_comments"][0]["comment"], "Well argued");
+    assert_eq!(sub(s2).await["excused"], true);
+    assert_eq!((sub(s3).await["score"].clone(), sub(s3).await["grade"].clone()), (json!(9.4), json!("A")));
+    // The same request again changes nothing: no new grades, no repeated comment.
+    let res = t.post(&path).form(&grades).send().await;
+    let done = finished(&t, &res.body).await;
+    assert_eq!((&done["workflow_state"], &done["results"]["graded"]), (&json!("completed"), &json!(0)), "{done}");
+    assert_eq!(sub(s1).await["submission_comments"].as_array().unwrap().len(), 1);
+    assert_eq!(event_types(&t, "submission.graded").await.len(), 3);
 });

@@ -100,6 +100,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/submission_uploads/{id}"),
     ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/post"),
     ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/hide"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/update_grades"),
     ("GET", "/api/v1/courses/{course_id}/students/submissions"),
     ("GET", "/api/v1/courses/{course_id}/grading_standards"),
     ("POST", "/api/v1/courses/{course_id}/grading_standards"),

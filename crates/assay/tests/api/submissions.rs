@@ -420,7 +420,7 @@ backend_test!(lists_show_every_assigned_student_page_by_page, |t| {
     let (mine, _) = walk(&t, &format!("/api/v1/courses/{c}/students/submissions"), &students[0].1).await;
     assert_eq!(mine.len(), 3);
     assert!(mine.iter().all(|s| s["user_id"] == students[0].0));
-    let (mine, _) = walk(&t, &format!("{}", path(c, a2)), &students[0].1).await;
+    let (mine, _) = walk(&t, &path(c, a2), &students[0].1).await;
     assert_eq!((mine.len(), &mine[0]["workflow_state"]), (1, &json!("submitted")));
     // Bad filters are refused with a pointer.
     let res = t.get(&format!("/api/v1/courses/{c}/students/submissions?student_ids[]=x")).send().await;

@@ -1,11 +1,12 @@
 """Drives the real `canvasapi` client against a running Assay, teacher and student side of submissions: a student
 submits a text entry (and a double click is not another attempt) and a file through Canvas's upload workflow; the
 teacher lists the assignment's submissions, grades one with a letter grade and a comment through
-`Submission.edit`, lists many students' submissions (flat and grouped), sets a late policy; the student reads
-the posted grade and the comment. Run by tests/api/canvasapi.rs with ASSAY_BASE, ASSAY_TOKEN, ASSAY_SCHOOL,
+`Submission.edit`, lists many students' submissions (flat and grouped), regrades in bulk (a job with a Progress),
+sets a late policy; the student reads the posted grade and the comments. Run by tests/api/canvasapi.rs with ASSAY_BASE, ASSAY_TOKEN, ASSAY_SCHOOL,
 ASSAY_STUDENT_TOKEN and ASSAY_STUDENT_ID set; any failed assertion or exception fails the Rust test."""
 import os
 import tempfile
+import time
 
 from canvasapi import Canvas
 from canvasapi.exceptions import Unauthorized, UnprocessableEntity
@@ -71,6 +72,17 @@ grouped = list(course.get_multiple_submissions(student_ids=["all"], grouped=True
 assert len(grouped) == 1 and grouped[0].user_id == student_id and len(grouped[0].submissions) == 2
 assert str(grouped[0]) == f"2 submission(s) for User #{student_id}"
 
+# Bulk grading: a background job with a Progress the client polls.
+progress = essay.submissions_bulk_update(grade_data={student_id: {"posted_grade": "A-", "text_comment": "Regraded"}})
+assert progress.tag == "submissions_update" and progress.workflow_state in ("queued", "running", "completed")
+deadline = time.time() + 30
+while progress.workflow_state not in ("completed", "failed"):
+    assert time.time() < deadline, "the bulk update did not finish"
+    time.sleep(0.05)
+    progress = progress.query()
+assert progress.workflow_state == "completed", progress.message
+assert essay.get_submission(student_id).grade == "A-"
+
 # The late policy, Canvas's way (PATCH answers 204).
 policy = course.create_late_policy(late_policy={"late_submission_deduction_enabled": True, "late_submission_deduction": 10})
 assert policy.late_submission_deduction == 10 and policy.late_submission_interval == "day"
@@ -80,8 +92,8 @@ assert course.get_late_policy().late_submission_interval == "hour"
 # The student reads the posted grade and the comment, and nobody else's submissions.
 student_course = student_canvas.get_course(course.id)
 read = student_course.get_assignment(essay.id).get_submission(student_id, include=["submission_comments"])
-assert read.grade == "B" and read.score == 8.4 and read.posted_at, (read.grade, read.posted_at)
-assert [c["comment"] for c in read.submission_comments] == ["Solid argument"]
+assert read.grade == "A-" and read.score == 9.0 and read.posted_at, (read.grade, read.posted_at)
+assert [c["comment"] for c in read.submission_comments] == ["Solid argument", "Regraded"]
 own = list(student_course.get_multiple_submissions())
 assert {s.user_id for s in own} == {student_id} and len(own) == 2
 try:

@@ -24,21 +24,18 @@
 //! - `POST …/submissions/post` and `…/submissions/hide` (`user_ids[]`, `section_ids[]`, `graded_only`): posting
 //!   results under a manual post policy (`assignment[post_manually]`); with automatic posting a grade is posted
 //!   as it is given. Events `result.posted` and `result.hidden`.
-//! - `POST …/submissions/update_grades`: bulk grading as a background job (see `bulk`).
+//! - `POST …/submissions/update_grades`: bulk grading as a background job (see `update_grades`).
 
 mod files;
 pub mod render;
+mod update_grades;
 
 use std::collections::{HashMap, HashSet};
 
 use assay_domain::{
     Code, IdRef,
     assignment::Dates,
-    grading::{
-        self,
-        rubric::{self as rubric_rules, CriterionAssessmentInput},
-        submission::{self as submit_rules, LATE_POLICY_STATUSES},
-    },
+    grading::{rubric::CriterionAssessmentInput, submission as submit_rules},
     policy::{self, Permission},
 };
 use assay_store::{
@@ -47,11 +44,12 @@ use assay_store::{
     entity::{assignment, submission},
     rubrics,
     submissions::{
-        self, comments,
-        grade::GradeChange,
+        self,
+        bulk::{self, GradeEntry, Problem},
+        comments,
         list::{Filter, Students},
         posting::{self, Selection},
-        rules::{self, GradingRules},
+        rules,
         submit::{NewSubmission, Refusal, Submitted, Work},
     },
 };
@@ -87,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_students_submissions))
         .routes(routes!(post_results))
         .routes(routes!(hide_results))
+        .routes(routes!(update_grades::update_grades))
         .merge(files::router())
 }
 
@@ -276,16 +275,8 @@ pub struct SubmitParams {
 
 /// A comment's text: `None` when blank, 422 when too long.
 fn comment_text(fields: &CommentFields) -> ApiResult<Option<String>> {
-    let Some(text) = fields.text_comment.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > comments::MAX_COMMENT_CHARS {
-        return Err(ApiError::invalid_field(
-            "/comment/text_comment",
-            format!("must be at most {} characters", comments::MAX_COMMENT_CHARS),
-        ));
-    }
-    Ok(Some(text.to_owned()))
+    let entry = GradeEntry { text_comment: fields.text_comment.clone(), ..GradeEntry::default() };
+    bulk::comment_of(&entry).map_err(|p| problems_error(vec![p], single_pointer))
 }
 
 fn work_of(fields: &SubmitFields, allowed: &[String]) -> ApiResult<Work> {
@@ -785,66 +776,42 @@ fn assessment_inputs(
     Ok(out)
 }
 
-/// Checks a grader's parameters against the assignment and turns them into a change.
-pub(crate) async fn grade_change(
-    state: &AppState,
-    caller: &Caller,
-    a: &assignment::Model,
-    rules: &GradingRules,
+/// A grader's parameters for one student, as the store checks them.
+fn entry_of(
+    user_id: i64,
     fields: &GradeFields,
-    rubric_assessment: Option<&Value>,
-    pointer_base: &str,
-) -> ApiResult<GradeChange> {
-    let at = |field: &str| format!("{pointer_base}/{field}");
-    let mut change = GradeChange::default();
-    if let Some(posted) = &fields.posted_grade {
-        if fields.excuse == Some(true) && !posted.trim().is_empty() {
-            return Err(ApiError::invalid_field(&at("excuse"), "send either a grade or excuse, not both"));
-        }
-        let entered = grading::enter_grade(posted, rules.grading_type, rules.points_possible, rules.scheme.as_ref())
-            .map_err(|err| ApiError::invalid_field(&at("posted_grade"), err.to_string()))?;
-        change.entered = Some(entered);
+    comment: &CommentFields,
+    rubric: Option<&Value>,
+) -> ApiResult<GradeEntry> {
+    Ok(GradeEntry {
+        user_id,
+        posted_grade: fields.posted_grade.clone(),
+        excuse: fields.excuse,
+        late_policy_status: fields.late_policy_status.clone(),
+        seconds_late_override: fields.seconds_late_override,
+        rubric_assessment: rubric.map(|raw| assessment_inputs(raw, "/rubric_assessment")).transpose()?,
+        text_comment: comment.text_comment.clone(),
+    })
+}
+
+/// Where a problem of a single grade call points.
+fn single_pointer(field: &str) -> String {
+    if field.starts_with("rubric_assessment") {
+        format!("/{field}")
+    } else if field == "text_comment" {
+        "/comment/text_comment".to_owned()
+    } else {
+        format!("/submission/{field}")
     }
-    change.excuse = fields.excuse;
-    if let Some(raw) = &fields.late_policy_status {
-        let status = raw.trim().to_ascii_lowercase();
-        change.late_policy_status = Some(if status.is_empty() {
-            None
-        } else if LATE_POLICY_STATUSES.contains(&status.as_str()) {
-            Some(status)
-        } else {
-            return Err(ApiError::invalid_field(
-                &at("late_policy_status"),
-                "must be late, missing, extended, none or empty",
-            ));
-        });
-    }
-    if let Some(seconds) = fields.seconds_late_override {
-        if seconds.is_some_and(|s| s < 0) {
-            return Err(ApiError::invalid_field(&at("seconds_late_override"), "must be 0 or more seconds"));
-        }
-        change.seconds_late_override = Some(seconds);
-    }
-    if let Some(raw) = rubric_assessment {
-        let inputs = assessment_inputs(raw, "/rubric_assessment")?;
-        let Some((association, rubric)) = rubrics::for_assignment(state.store.read(), &caller.scope, a.id).await?
-        else {
-            return Err(ApiError::invalid_field("/rubric_assessment", "this assignment has no rubric"));
-        };
-        let assessment = rubric_rules::assess(&rubrics::criteria(&rubric), &inputs).map_err(|problems| {
-            ApiError::invalid(
-                problems
-                    .into_iter()
-                    .map(|p| assay_domain::FieldError {
-                        pointer: format!("/rubric_assessment/{}", p.at),
-                        message: p.message,
-                    })
-                    .collect(),
-            )
-        })?;
-        change.rubric = Some((assessment, association.use_for_grading));
-    }
-    Ok(change)
+}
+
+pub(crate) fn problems_error(problems: Vec<Problem>, pointer: impl Fn(&str) -> String) -> ApiError {
+    ApiError::invalid(
+        problems
+            .into_iter()
+            .map(|p| assay_domain::FieldError { pointer: pointer(&p.field), message: p.message })
+            .collect(),
+    )
 }
 
 /// Grades a student's submission and/or comments on it (the student may comment on their own).
@@ -873,25 +840,15 @@ async fn update_submission(
     if grading || !own {
         require_grader(&caller, &reach.view, &place.section_ids)?;
     }
-    let comment = comment_text(&params.comment)?;
+    let entry = entry_of(user_id, &params.submission, &params.comment, params.rubric_assessment.as_ref())?;
+    let comment = bulk::comment_of(&entry).map_err(|p| problems_error(vec![p], single_pointer))?;
     let rules =
         rules::for_assignment(state.store.read(), &caller.scope, &reach.view.course, &reach.account_ids(), &a).await?;
-    let change =
-        grade_change(&state, &caller, &a, &rules, &params.submission, params.rubric_assessment.as_ref(), "/submission")
-            .await?;
-    if let Some(Some(_)) = change.seconds_late_override {
-        let current = submissions::find(state.store.read(), &caller.scope, a.id, user_id).await?;
-        let status = match &change.late_policy_status {
-            Some(s) => s.clone(),
-            None => current.and_then(|c| c.late_policy_status),
-        };
-        if status.as_deref() != Some("late") {
-            return Err(ApiError::invalid_field(
-                "/submission/seconds_late_override",
-                "applies to submissions marked late: send late_policy_status=late with it",
-            ));
-        }
-    }
+    let rubric = rubrics::for_assignment(state.store.read(), &caller.scope, a.id).await?;
+    let current = submissions::find(state.store.read(), &caller.scope, a.id, user_id).await?;
+    let status = current.and_then(|c| c.late_policy_status);
+    let change = bulk::check(&entry, &rules, rubric.as_ref(), status.as_deref())
+        .map_err(|problems| problems_error(problems, single_pointer))?;
     let (scope, actor, course_id, assignment_pk) = (caller.scope, caller.actor(), reach.view.course.id, a.id);
     let author = caller.user_id();
     let write_rules = rules.clone();
