@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod progress;
 pub mod qti;
 pub mod question_banks;
+pub mod quiz_submissions;
 pub mod quizzes;
 pub mod rubrics;
 pub mod sections;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sis_imports::router())
         .merge(progress::router())
         .merge(quizzes::router())
+        .merge(quiz_submissions::router())
         .merge(question_banks::router())
         .merge(content_migrations::router())
         .merge(qti::router())

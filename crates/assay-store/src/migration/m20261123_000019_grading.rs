@@ -8,9 +8,6 @@
 //!   rubric an assignment is graded with (`use_for_grading`: its assessments set the score).
 //! - `submission_comments`: comments on a submission, by its student or a grader.
 //! - `submissions.missing_policy_applied`: the score is the one the late policy gives missing submissions.
-//! - `jobs`: the generic background job table of branch `authoring-gaps` (its migration 000016), made here with the
-//!   same columns while that migration is not on main, for `update_grades`. Whichever of the two runs second finds
-//!   the table made and leaves it alone.
 //! - `submission_files`: files students upload for `online_upload` submissions, kept in the database up to the
 //!   body limit. A file is announced (`pending`, with a hashed one-time upload token the unauthenticated upload
 //!   step presents, as Canvas's signed upload URLs) and then `available`.
@@ -123,28 +120,6 @@ enum Courses {
     Table,
     Id,
     GradingStandardId,
-}
-
-#[derive(DeriveIden)]
-enum Jobs {
-    Table,
-    Id,
-    RootAccountId,
-    Kind,
-    Payload,
-    ProgressId,
-    UserId,
-    WorkflowState,
-    CreatedAt,
-    UpdatedAt,
-    StartedAt,
-    EndedAt,
-}
-
-#[derive(DeriveIden)]
-enum Progress {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
@@ -370,28 +345,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        if !manager.has_table("jobs").await? {
-            manager
-                .create_table(
-                    Table::create()
-                        .table(Jobs::Table)
-                        .col(big_pk_auto(Jobs::Id))
-                        .col(big_integer(Jobs::RootAccountId))
-                        .col(string(Jobs::Kind))
-                        .col(text(Jobs::Payload))
-                        .col(big_integer(Jobs::ProgressId))
-                        .col(big_integer_null(Jobs::UserId))
-                        .col(string(Jobs::WorkflowState))
-                        .col(timestamp_with_time_zone(Jobs::CreatedAt))
-                        .col(timestamp_with_time_zone(Jobs::UpdatedAt))
-                        .col(timestamp_with_time_zone_null(Jobs::StartedAt))
-                        .col(timestamp_with_time_zone_null(Jobs::EndedAt))
-                        .foreign_key(&mut fk((Jobs::Table, Jobs::ProgressId), (Progress::Table, Progress::Id)))
-                        .to_owned(),
-                )
-                .await?;
-            manager.create_index(index("ix_jobs_state", Jobs::Table, &["workflow_state", "id"], false)).await?;
-        }
         // `GET /courses/:id/students/submissions` walks a course's submissions by id.
         manager
             .create_index(index("ix_submissions_course_id", Submissions::Table, &["course_id", "id"], false))
@@ -400,7 +353,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // `jobs` stays: it may be migration 000016's.
         manager.drop_index(Index::drop().name("ix_submissions_course_id").table(Submissions::Table).to_owned()).await?;
         manager
             .alter_table(

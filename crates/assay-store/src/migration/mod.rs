@@ -14,7 +14,9 @@ mod m20261123_000008_sis_imports;
 mod m20261123_000009_authoring;
 mod m20261123_000010_assignments;
 mod m20261123_000015_content_migrations;
+mod m20261123_000016_jobs;
 mod m20261123_000017_delivery;
+mod m20261123_000018_regrades;
 mod m20261123_000019_grading;
 mod util;
 
@@ -35,7 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_authoring::Migration),
             Box::new(m20261123_000010_assignments::Migration),
             Box::new(m20261123_000015_content_migrations::Migration),
+            Box::new(m20261123_000016_jobs::Migration),
             Box::new(m20261123_000017_delivery::Migration),
+            Box::new(m20261123_000018_regrades::Migration),
             Box::new(m20261123_000019_grading::Migration),
         ]
     }

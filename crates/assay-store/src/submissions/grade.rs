@@ -190,7 +190,7 @@ pub async fn grade(
     let mut entered = match (&change.entered, rubric_entered) {
         (Some(given), _) => given.clone(),
         (None, Some(from_rubric)) => Some(from_rubric),
-        (None, None) if current.missing_policy_applied => None,
+        (None, None) if super::holds_missing_score(&current) => None,
         (None, None) => entered_of(&current),
     };
     let mut excused = change.excuse.unwrap_or(current.excused);

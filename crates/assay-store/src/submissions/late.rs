@@ -29,13 +29,12 @@ pub async fn reapply(
         .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(submission::Column::CourseId.eq(course.id))
         .filter(submission::Column::EnteredScore.is_not_null())
-        .filter(submission::Column::MissingPolicyApplied.eq(false))
         .filter(submission::Column::Excused.eq(false))
         .order_by_asc(submission::Column::Id)
         .all(txn)
         .await?;
     let mut changed = 0;
-    for current in graded {
+    for current in graded.into_iter().filter(|s| !super::holds_missing_score(s)) {
         let Some(rules) = grading.get(&current.assignment_id) else { continue };
         let fields = settle(entered_of(&current).as_ref(), &super::timing(&current), rules, now);
         if fields.score == current.score && fields.points_deducted == current.points_deducted {

@@ -147,7 +147,13 @@ pub fn timing(sub: &submission::Model) -> assay_domain::grading::submission::Tim
     }
 }
 
-/// Whether a grader (not the late policy) gave the submission its score.
+/// Whether the score is the one the late policy gave missing work. Only work never handed in has one: once
+/// something is submitted (here or through a quiz attempt, which writes its own score), the flag is stale.
+pub fn holds_missing_score(sub: &submission::Model) -> bool {
+    sub.missing_policy_applied && sub.submitted_at.is_none() && sub.score.is_some()
+}
+
+/// Whether a grader (or a quiz attempt), not the late policy, gave the submission its score.
 pub fn graded_by_grader(sub: &submission::Model) -> bool {
-    sub.score.is_some() && !sub.missing_policy_applied
+    sub.score.is_some() && !holds_missing_score(sub)
 }

@@ -143,7 +143,8 @@ pub async fn submit(
     model.submitted_at = Set(Some(now));
     model.cached_due_at = Set(new.due_at);
     model.quiz_submission_id = Set(None);
-    if current.missing_policy_applied {
+    let held_missing_score = super::holds_missing_score(&current);
+    if held_missing_score {
         // The score stood for "handed in nothing"; now there is something to grade.
         model.entered_score = Set(None);
         model.entered_grade = Set(None);
@@ -153,7 +154,7 @@ pub async fn submit(
         model.graded_at = Set(None);
         model.missing_policy_applied = Set(false);
     }
-    let keeps_grade = current.score.is_some() && !current.missing_policy_applied;
+    let keeps_grade = current.score.is_some() && !held_missing_score;
     // A resubmission waits for grading again; the earlier grade stays until a grader replaces it.
     model.workflow_state = Set(SUBMITTED.to_owned());
     model.grade_matches_current_submission = Set(!keeps_grade);

@@ -134,9 +134,11 @@ pub async fn plan<C: ConnectionTrait>(
                 excused: row.excused,
                 quiz: row.submission_type.as_deref() == Some("online_quiz"),
             };
-            let grader_score = row.score.is_some() && !row.missing_policy_applied;
+            // As `holds_missing_score`: the flag means something only on work never handed in.
+            let policy_score = row.missing_policy_applied && row.submitted_at.is_none() && row.score.is_some();
+            let grader_score = row.score.is_some() && !policy_score;
             let target = missing_target(&facts, grader_score, rules, now);
-            let held = if row.missing_policy_applied { row.score } else { None };
+            let held = if policy_score { row.score } else { None };
             let wants_change = match (target, held) {
                 (Some(t), Some(h)) => (t - h).abs() > 1e-9,
                 (Some(_), None) => row.score.is_none(),
@@ -210,7 +212,7 @@ pub(crate) async fn apply_missing(
 ) -> Result<Option<submission::Model>, StoreError> {
     let timing = super::timing(current);
     let target = missing_target(&timing, super::graded_by_grader(current), rules, now);
-    let held = if current.missing_policy_applied { current.score } else { None };
+    let held = if super::holds_missing_score(current) { current.score } else { None };
     let mut model: submission::ActiveModel = current.clone().into();
     match (target, held) {
         (Some(t), Some(h)) if (t - h).abs() <= 1e-9 => return Ok(None),

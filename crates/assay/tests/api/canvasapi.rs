@@ -99,6 +99,12 @@ backend_test!(
 );
 
 backend_test!(
+    canvasapi_drives_quiz_submissions,
+    |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
+    |t| { run_with_student(&t, "quiz_submissions.py").await }
+);
+
+backend_test!(
     canvasapi_drives_submissions_grading_and_late_policies,
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
     |t| { run_with_student(&t, "submissions.py").await }
