@@ -354,6 +354,25 @@ backend_test!(the_late_policy_deducts_late_grades_and_scores_missing_work, |t| {
         .send()
         .await;
     assert_eq!(pointers(&res), ["/late_policy/late_submission_interval"]);
+    // Work handed in elsewhere (a quiz attempt writes its score straight into the submission) keeps its score:
+    // the missing score's mark means nothing once something is handed in.
+    let (quizzed, _) = student(&t, c, "Quiz Quentin").await;
+    assert_eq!(t.get(&sub_path(c, a, quizzed)).send().await.body["score"], json!(0.0));
+    {
+        use assay_store::entity::submission;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        submission::Entity::update_many()
+            .col_expr(submission::Column::SubmittedAt, Expr::val(Some(chrono::Utc::now())))
+            .col_expr(submission::Column::Score, Expr::val(Some(77.0)))
+            .col_expr(submission::Column::WorkflowState, Expr::val("graded"))
+            .filter(submission::Column::AssignmentId.eq(a))
+            .filter(submission::Column::UserId.eq(quizzed))
+            .exec(t.store().read())
+            .await
+            .unwrap();
+    }
+    let res = t.get(&sub_path(c, a, quizzed)).send().await;
+    assert_eq!((&res.body["score"], &res.body["missing"]), (&json!(77.0), &json!(false)), "{}", res.body);
     assert_eq!(event_types(&t, "late_policy.").await, ["late_policy.created", "late_policy.updated"]);
 });
 
