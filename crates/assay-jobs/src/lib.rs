@@ -10,6 +10,7 @@ pub mod apply;
 mod assignment_dates;
 pub mod batch;
 mod grade_updates;
+pub mod missing_work;
 pub mod parse;
 pub mod qti_import;
 pub mod queue;

@@ -106,3 +106,18 @@ pub async fn update(
     .await?;
     Ok(updated)
 }
+
+/// The courses (with their school) whose policy gives missing work a score, whatever school they belong to: the
+/// worker's missing-work sweep visits them.
+pub async fn missing_scoring_courses_unscoped<C: ConnectionTrait>(conn: &C) -> Result<Vec<(i64, i64)>, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(row::Entity::find()
+        .select_only()
+        .column(row::Column::RootAccountId)
+        .column(row::Column::CourseId)
+        .filter(row::Column::MissingSubmissionDeductionEnabled.eq(true))
+        .order_by_asc(row::Column::CourseId)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}

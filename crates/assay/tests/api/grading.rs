@@ -682,3 +682,30 @@ backend_test!(update_grades_grades_many_students_as_one_job, |t| {
     assert_eq!(sub(s1).await["submission_comments"].as_array().unwrap().len(), 1);
     assert_eq!(event_types(&t, "submission.graded").await.len(), 3);
 });
+
+backend_test!(the_worker_gives_missing_work_its_score_without_anyone_reading, |t| {
+    let c = course(&t, "Unread").await;
+    let (s, _) = student(&t, c, "Sam Student").await;
+    let res = t
+        .post(&format!("/api/v1/courses/{c}/late_policy"))
+        .form(&[
+            ("late_policy[missing_submission_deduction_enabled]", "true"),
+            ("late_policy[missing_submission_deduction]", "50"),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Due before anyone looks: the policy was made before the assignment, and nobody lists its submissions.
+    let due = (chrono::Utc::now() - chrono::TimeDelta::hours(1)).to_rfc3339();
+    let a = assignment(&t, c, json!({"submission_types": ["online_text_entry"], "due_at": due})).await;
+    let scope = assay_store::Scope::school(t.school.id);
+    assert!(assay_store::submissions::find(t.store().read(), &scope, a, s).await.unwrap().is_none());
+    assay_jobs::missing_work::sweep(t.store()).await;
+    let row = assay_store::submissions::find(t.store().read(), &scope, a, s).await.unwrap().unwrap();
+    assert_eq!((row.score, row.workflow_state.as_str(), row.missing_policy_applied), (Some(5.0), "graded", true));
+    assert!(row.posted_at.is_some(), "posted automatically");
+    // Sweeping again changes nothing.
+    let graded = event_types(&t, "submission.graded").await.len();
+    assay_jobs::missing_work::sweep(t.store()).await;
+    assert_eq!(event_types(&t, "submission.graded").await.len(), graded);
+});
