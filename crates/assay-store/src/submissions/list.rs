@@ -216,3 +216,53 @@ pub async fn versions_of<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// What an assignment's submissions amount to, for the assignment's own fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Handed in at least once.
+    pub submitted: i64,
+    /// Handed in and waiting for a grader (`submitted`, `pending_review`).
+    pub needs_grading: i64,
+    pub graded: i64,
+}
+
+/// The counts of these assignments' submissions (one grouped query).
+pub async fn counts<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    assignment_ids: &[i64],
+) -> Result<HashMap<i64, Counts>, StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut out: HashMap<i64, Counts> = HashMap::new();
+    if assignment_ids.is_empty() {
+        return Ok(out);
+    }
+    let handed_in = Expr::col(submission::Column::SubmittedAt).is_not_null();
+    let rows: Vec<(i64, String, bool, i64)> = submission::Entity::find()
+        .select_only()
+        .column(submission::Column::AssignmentId)
+        .column(submission::Column::WorkflowState)
+        .expr_as(handed_in.clone(), "handed_in")
+        .expr_as(Expr::col(submission::Column::Id).count(), "n")
+        .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(submission::Column::AssignmentId.is_in(assignment_ids.iter().copied()))
+        .group_by(submission::Column::AssignmentId)
+        .group_by(submission::Column::WorkflowState)
+        .group_by(handed_in)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (assignment_id, state, handed_in, n) in rows {
+        let counts = out.entry(assignment_id).or_default();
+        if handed_in {
+            counts.submitted += n;
+        }
+        match state.as_str() {
+            super::SUBMITTED | super::PENDING_REVIEW => counts.needs_grading += n,
+            super::GRADED => counts.graded += n,
+            _ => {}
+        }
+    }
+    Ok(out)
+}

@@ -365,6 +365,11 @@ backend_test!(lists_show_every_assigned_student_page_by_page, |t| {
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     }
+    let res = t.get(&format!("/api/v1/courses/{c}/assignments/{a2}")).send().await;
+    assert_eq!(
+        (&res.body["needs_grading_count"], &res.body["has_submitted_submissions"], &res.body["unpublishable"]),
+        (&json!(7), &json!(true), &json!(false))
+    );
     let admin = t.school.admin_token.clone();
     let (items, pages) = walk(&t, &format!("{}?per_page=10", path(c, a1)), &admin).await;
     assert_eq!(pages, 5);
