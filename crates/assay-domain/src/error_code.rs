@@ -95,6 +95,20 @@ error_codes! {
         "The content migration does not exist in this course, or the caller may not see it.";
     MigrationIssueNotFound => "migration_issue_not_found", 404, "Not Found",
         "The migration issue does not exist in this content migration.";
+    SubmissionNotFound => "submission_not_found", 404, "Not Found",
+        "The user has no submission on this assignment (they are not one of its students), or the caller may not see it.";
+    SubmissionFileNotFound => "submission_file_not_found", 404, "Not Found",
+        "The submission file does not exist (or is not uploaded yet), or the upload token is unknown, already used or expired.";
+    RubricNotFound => "rubric_not_found", 404, "Not Found",
+        "The rubric does not exist in the course (or was deleted), or the caller may not see it.";
+    GradingStandardNotFound => "grading_standard_not_found", 404, "Not Found",
+        "The grading standard does not exist in this course or account (or one above it), or was deleted.";
+    LatePolicyNotFound => "late_policy_not_found", 404, "Not Found",
+        "The course has no late policy yet; create one with POST.";
+    AssignmentLocked => "assignment_locked", 403, "Forbidden",
+        "The assignment does not take submissions from this student now: it is not unlocked yet, or its lock date (with the student's overrides) has passed.";
+    NoAttemptsLeft => "no_attempts_left", 403, "Forbidden",
+        "The student has used every attempt the assignment allows (`allowed_attempts`, plus any extension's extra attempts).";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",

@@ -52,6 +52,7 @@ async fn execute(store: &Store, job: &job::Model) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("the job's input cannot be read: {e}")))?;
     match job.kind.as_str() {
         assay_store::assignments::BULK_UPDATE_JOB => crate::assignment_dates::run(store, job, &payload).await,
+        assay_store::submissions::bulk::UPDATE_GRADES_JOB => crate::grade_updates::run(store, job, &payload).await,
         other => Err(Failure::Input(format!("this server does not know jobs of kind `{other}`"))),
     }
 }

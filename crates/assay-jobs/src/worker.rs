@@ -1,5 +1,6 @@
 //! The worker: claims runnable jobs (SIS imports, bulk enrollments, content migrations, and the generic job
-//! table's jobs) one at a time and runs them to the end, and submits quiz attempts whose deadline passed.
+//! table's jobs) one at a time and runs them to the end, submits quiz attempts whose deadline passed, and gives
+//! missing work its late-policy score (`missing_work`).
 
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ pub struct BulkEnrollment {
 /// Runs the worker until the task is aborted.
 pub fn spawn_worker(store: Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut last_missing_work_sweep: Option<std::time::Instant> = None;
         loop {
             match sis_imports::runnable(store.read(), STALE_AFTER).await {
                 Ok(jobs) => {
@@ -73,6 +75,10 @@ pub fn spawn_worker(store: Store) -> tokio::task::JoinHandle<()> {
                 Err(err) => tracing::warn!(error = %err, "looking for jobs failed; retrying"),
             }
             sweep_overdue_attempts(&store).await;
+            if last_missing_work_sweep.is_none_or(|at| at.elapsed() >= crate::missing_work::EVERY) {
+                crate::missing_work::sweep(&store).await;
+                last_missing_work_sweep = Some(std::time::Instant::now());
+            }
             tokio::time::sleep(POLL).await;
         }
     })

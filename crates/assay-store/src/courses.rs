@@ -49,6 +49,9 @@ pub struct CourseFields {
     pub license: Option<Option<String>>,
     /// The term (`Some(None)`: none); it must be a live term of the school, checked in the write.
     pub term: Option<Option<IdRef>>,
+    /// The grading standard of the course's letter and GPA grades (`Some(None)`: Canvas's default); one the
+    /// course may use, checked by the caller.
+    pub grading_standard_id: Option<Option<i64>>,
     /// The state to move to (already checked against the state machine).
     pub state: Option<CourseState>,
 }
@@ -66,7 +69,7 @@ pub fn payload(c: &course::Model) -> serde_json::Value {
         "id": c.id, "name": c.name, "course_code": c.course_code, "account_id": c.account_id,
         "sis_course_id": c.sis_course_id, "workflow_state": c.workflow_state,
         "start_at": c.start_at, "end_at": c.end_at, "enrollment_term_id": c.enrollment_term_id,
-        "hide_final_grades": c.hide_final_grades,
+        "hide_final_grades": c.hide_final_grades, "grading_standard_id": c.grading_standard_id,
         "settings": assay_domain::course_settings::parse_stored(c.settings.as_deref()),
     })
 }
@@ -121,6 +124,7 @@ pub async fn create(
         restrict_enrollments_to_course_dates: Set(fields.restrict_enrollments_to_course_dates.unwrap_or(false)),
         is_public: Set(fields.is_public.unwrap_or(false)),
         license: Set(fields.license.flatten()),
+        grading_standard_id: Set(fields.grading_standard_id.flatten()),
         settings: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -565,6 +569,7 @@ pub async fn update(
     crate::assign(&mut model.restrict_enrollments_to_course_dates, fields.restrict_enrollments_to_course_dates);
     crate::assign(&mut model.is_public, fields.is_public);
     crate::assign(&mut model.license, fields.license);
+    crate::assign(&mut model.grading_standard_id, fields.grading_standard_id);
     crate::assign(&mut model.workflow_state, fields.state.map(|s| s.as_str().to_owned()));
     save(txn, scope, current, model, actor).await
 }

@@ -67,6 +67,12 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_questions_bank_external_id", "questions.bank_id, questions.external_id", "external_id"),
     ("ux_quiz_extensions_quiz_user", "quiz_extensions.quiz_id, quiz_extensions.user_id", "user_id"),
     ("ux_quiz_contributors_quiz_user", "quiz_contributors.quiz_id, quiz_contributors.user_id", "user_id"),
+    ("ux_late_policies_course", "late_policies.course_id", "late_policy"),
+    (
+        "ux_rubric_associations_target",
+        "rubric_associations.association_type, rubric_associations.association_id",
+        "rubric_association/association_id",
+    ),
 ];
 
 impl From<DbErr> for StoreError {

@@ -9,9 +9,10 @@
 //! `assay_domain::assignment`). Changing anything needs `manage_content`. Overrides are read and written by
 //! staff only (students learn their dates from the assignment itself).
 //!
-//! Differences from Canvas, on purpose or for now: `bucket` is computed without submissions, which Assay does
-//! not have yet (`overdue` = past due and expecting a submission, `unsubmitted` = expecting one, `ungraded` =
-//! none); overrides are deleted outright, not soft-deleted.
+//! Differences from Canvas, on purpose or for now: `bucket` is computed from the caller's dates, not from their
+//! submissions (`overdue` = past due and expecting a submission, `unsubmitted` = expecting one, `ungraded` =
+//! none); overrides are deleted outright, not soft-deleted. `needs_grading_count`, `has_submitted_submissions`
+//! and `graded_submissions_exist` come from the submissions.
 //!
 //! `bulk_update` checks the whole request first (422, nothing queued), then queues a background job (the generic
 //! job table, run by `assay-jobs`) and answers its Progress; the job applies every date or none.
@@ -231,7 +232,7 @@ pub struct AssignmentJson {
     pub automatic_peer_reviews: bool,
     pub intra_group_peer_reviews: bool,
     pub group_category_id: Option<i64>,
-    /// Graders only: Assay has no submissions yet, so 0.
+    /// Graders only: submissions handed in and waiting for a grader.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_grading_count: Option<i64>,
     pub position: i32,
@@ -335,6 +336,8 @@ pub(crate) struct RenderContext {
     pub students: Vec<StudentPlace>,
     /// The originals of duplicates, by id.
     pub originals: HashMap<i64, String>,
+    /// What each assignment's submissions amount to.
+    pub submission_counts: HashMap<i64, assay_store::submissions::list::Counts>,
 }
 
 impl RenderContext {
@@ -357,6 +360,7 @@ impl RenderContext {
         };
         let original_ids: Vec<i64> = list.iter().filter_map(|a| a.duplicate_of_id).collect();
         let originals = assignments::names_by_id(state.store.read(), &caller.scope, &original_ids).await?;
+        let submission_counts = assay_store::submissions::list::counts(state.store.read(), &caller.scope, &ids).await?;
         Ok(RenderContext {
             base_url,
             may_edit: caller.may(Permission::ManageCourse, course_target(course)),
@@ -367,6 +371,7 @@ impl RenderContext {
             apply_overrides,
             students,
             originals,
+            submission_counts,
         })
     }
 
@@ -382,6 +387,7 @@ impl RenderContext {
 
     pub fn render(&self, a: &assignment::Model) -> AssignmentJson {
         let own = self.overrides_of(a.id);
+        let counts = self.submission_counts.get(&a.id).copied().unwrap_or_default();
         let dates = self.dates_for(a).unwrap_or_else(|| assignments::dates(a));
         let staff = matches!(self.viewer, Viewer::Staff);
         let now = assay_store::now();
@@ -461,7 +467,7 @@ impl RenderContext {
             automatic_peer_reviews: false,
             intra_group_peer_reviews: false,
             group_category_id: a.group_category_id,
-            needs_grading_count: staff.then_some(0),
+            needs_grading_count: staff.then_some(counts.needs_grading),
             position: a.position,
             post_to_sis: false,
             integration_id: a.integration_id.clone(),
@@ -475,11 +481,12 @@ impl RenderContext {
             is_quiz_assignment: types.iter().any(|t| t == "online_quiz"),
             anonymous_submissions: a.quiz_id.map(|_| false),
             submission_types: types,
-            has_submitted_submissions: false,
+            has_submitted_submissions: counts.submitted > 0,
             grading_type: a.grading_type.clone(),
             grading_standard_id: a.grading_standard_id,
             published: a.workflow_state == rules::PUBLISHED,
-            unpublishable: true,
+            // Canvas: an assignment students have submitted to cannot be unpublished.
+            unpublishable: counts.submitted == 0,
             only_visible_to_overrides: a.only_visible_to_overrides,
             locked_for_user: locked,
             lock_info: locked.then(|| LockInfoJson {
@@ -511,7 +518,7 @@ impl RenderContext {
             muted: a.post_manually,
             anonymous_peer_reviews: false,
             anonymous_instructor_annotations: false,
-            graded_submissions_exist: false,
+            graded_submissions_exist: counts.graded > 0,
             in_closed_grading_period: false,
             can_duplicate: self.may_edit && a.quiz_id.is_none(),
             can_edit: self.includes.can_edit.then_some(self.may_edit),

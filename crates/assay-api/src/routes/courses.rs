@@ -171,7 +171,7 @@ fn render(view: &CourseView, caller: &Caller) -> CourseJson {
         restrict_enrollments_to_course_dates: c.restrict_enrollments_to_course_dates,
         is_public: c.is_public,
         license: c.license.clone(),
-        grading_standard_id: None,
+        grading_standard_id: c.grading_standard_id,
         sis_course_id: sis.then(|| c.sis_course_id.clone()),
         integration_id: sis.then(|| c.integration_id.clone()),
         enrollments: None,
@@ -422,6 +422,11 @@ pub struct CourseParamsFields {
     /// Update only: `offer`, `claim`, `conclude`, `delete` or `undelete`.
     #[serde(default, deserialize_with = "de::opt_string")]
     pub event: Option<String>,
+    /// The grading standard of the course's letter and GPA grades (one of the course's or its accounts'); null:
+    /// Canvas's default scheme.
+    #[serde(default, deserialize_with = "de::nullable_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub grading_standard_id: Option<Option<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -515,6 +520,7 @@ impl CourseParamsFields {
             is_public: self.is_public,
             license: self.license,
             term,
+            grading_standard_id: self.grading_standard_id,
             state,
         }
     }
@@ -802,6 +808,11 @@ async fn create_course(
     if fields.sis_course_id.is_some() || fields.integration_id.is_some() {
         caller.require(Permission::ManageSis, Target::Account(&path))?;
     }
+    if let Some(Some(standard)) = fields.grading_standard_id {
+        let visible = assay_store::grading_standards::Visible { course_id: None, account_ids: path.ids() };
+        super::grading_standards::check_visible(&state, &caller, &visible, standard, "/course/grading_standard_id")
+            .await?;
+    }
     let initial = params.offer.unwrap_or(false).then_some(CourseState::Available);
     let store_fields = fields.into_store(initial, checked.term);
     // `enroll_me` needs a person to enroll: an API key has none.
@@ -884,6 +895,9 @@ async fn update_course(
     if fields.sis_course_id.is_some() || fields.integration_id.is_some() {
         caller.require(Permission::ManageSis, target)?;
     }
+    if let Some(Some(standard)) = fields.grading_standard_id {
+        super::grading_standards::check_usable(&state, &caller, &view, standard, "/course/grading_standard_id").await?;
+    }
     let from = CourseState::parse(&view.course.workflow_state).unwrap_or(CourseState::Unpublished);
     let next = checked
         .event
@@ -959,7 +973,11 @@ async fn show_settings(
 }
 
 fn settings_json(c: &course::Model) -> Map<String, Value> {
-    course_settings::effective(&course_settings::parse_stored(c.settings.as_deref()), c.hide_final_grades, None)
+    course_settings::effective(
+        &course_settings::parse_stored(c.settings.as_deref()),
+        c.hide_final_grades,
+        c.grading_standard_id,
+    )
 }
 
 /// Changes settings: top-level parameters named as in the response (`hide_final_grades=true`). Unknown names

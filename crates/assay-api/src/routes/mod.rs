@@ -12,7 +12,9 @@ pub mod developer_keys;
 pub mod diagnostics;
 pub mod enrollments;
 pub mod events;
+pub mod grading_standards;
 pub mod groups;
+pub mod late_policy;
 pub mod logins;
 pub mod oauth;
 pub mod partners;
@@ -22,8 +24,10 @@ pub mod qti;
 pub mod question_banks;
 pub mod quiz_submissions;
 pub mod quizzes;
+pub mod rubrics;
 pub mod sections;
 pub mod sis_imports;
+pub mod submissions;
 pub mod terms;
 pub mod tokens;
 pub mod user_api_keys;
@@ -52,6 +56,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(groups::router())
         .merge(assignment_groups::router())
         .merge(assignments::router())
+        .merge(submissions::router())
+        .merge(grading_standards::router())
+        .merge(late_policy::router())
+        .merge(rubrics::router())
         .merge(terms::router())
         .merge(events::router())
         .merge(tokens::router())

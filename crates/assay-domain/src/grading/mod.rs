@@ -4,7 +4,13 @@
 //! assignment's grading type. Letter and GPA grades go through a grading scheme: an ordered list of
 //! (name, lower bound as a fraction of the points) as Canvas grading standards hold it.
 
+pub mod late_policy;
+pub mod rubric;
+pub mod submission;
+
 use serde::{Deserialize, Serialize};
+
+pub use late_policy::{LateInterval, LatePolicy};
 
 /// How an assignment's grade is expressed (Canvas `grading_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +112,29 @@ impl GradingScheme {
         Ok(())
     }
 
+    /// A scheme from Canvas's `grading_scheme_entry[]` (values in percent, 0..=100, in any order): ordered from
+    /// the highest bound down and checked. `Err` carries the index of the entry at fault in the order given.
+    pub fn from_percent_entries(entries: Vec<(String, f64)>) -> Result<GradingScheme, (usize, &'static str)> {
+        for (i, (_, value)) in entries.iter().enumerate() {
+            if !value.is_finite() || !(0.0..=100.0).contains(value) {
+                return Err((i, "every value must be a percentage between 0 and 100"));
+            }
+        }
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|a, b| entries[*b].1.total_cmp(&entries[*a].1));
+        let scheme = GradingScheme {
+            entries: order
+                .iter()
+                .map(|i| SchemeEntry {
+                    name: entries[*i].0.trim().to_owned(),
+                    value: round_to(entries[*i].1 / 100.0, 6),
+                })
+                .collect(),
+        };
+        scheme.validate().map_err(|(sorted, message)| (order.get(sorted).copied().unwrap_or(0), message))?;
+        Ok(scheme)
+    }
+
     /// The name for a score of `fraction` of the points (scores above 100% get the top name).
     pub fn name_for(&self, fraction: f64) -> Option<&str> {
         // Compared on rounded percentages so 93.9999% (float noise) is not a step lower than 94%.
@@ -174,10 +203,58 @@ pub enum PostedGradeError {
     NoPoints,
     #[error("scores must be finite numbers")]
     NotFinite,
+    #[error("this assignment is not graded")]
+    NotGraded,
 }
 
-/// The score a grader's `submission[posted_grade]` stands for (Canvas rules): a number is points (in every
-/// grading type), "85%" is a percentage of the points, a scheme name (letter/GPA types) is its step's lower bound,
+/// A grade as a grader entered it: the score it stands for and the text it shows (before any late deduction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnteredGrade {
+    pub score: f64,
+    pub grade: String,
+}
+
+/// Reads a grader's `posted_grade` into the score and grade text it enters (see [`parse_posted_grade`]);
+/// `Ok(None)` clears the grade. A pass/fail assignment worth no points keeps the word the grader chose, since its
+/// score cannot tell pass from fail.
+pub fn enter_grade(
+    posted: &str,
+    grading_type: GradingType,
+    points_possible: f64,
+    scheme: Option<&GradingScheme>,
+) -> Result<Option<EnteredGrade>, PostedGradeError> {
+    if grading_type == GradingType::NotGraded {
+        return if posted.trim().is_empty() { Ok(None) } else { Err(PostedGradeError::NotGraded) };
+    }
+    let Some(score) = parse_posted_grade(posted, grading_type, points_possible, scheme)? else { return Ok(None) };
+    let grade = if grading_type == GradingType::PassFail && points_possible <= 0.0 {
+        let word = posted.trim().to_ascii_lowercase();
+        let passed = matches!(word.as_str(), "complete" | "pass" | "passed") || score > 0.0;
+        (if passed { "complete" } else { "incomplete" }).to_owned()
+    } else {
+        grade_text(grading_type, score, points_possible, scheme).unwrap_or_else(|| format_points(score))
+    };
+    Ok(Some(EnteredGrade { score, grade }))
+}
+
+/// The score and grade a submission ends with once `points_deducted` is taken off what was entered.
+pub fn after_deduction(
+    entered: &EnteredGrade,
+    points_deducted: f64,
+    grading_type: GradingType,
+    points_possible: f64,
+    scheme: Option<&GradingScheme>,
+) -> (f64, String) {
+    if points_deducted <= 0.0 {
+        return (entered.score, entered.grade.clone());
+    }
+    let score = round_to(entered.score - points_deducted, 6);
+    let grade = grade_text(grading_type, score, points_possible, scheme).unwrap_or_else(|| format_points(score));
+    (score, grade)
+}
+
+/// The score a grader's `submission[posted_grade]` stands for (Canvas rules): "85%" is a percentage of the points,
+/// a scheme name (letter/GPA types) is its step's lower bound, any other number is points (in every grading type),
 /// "complete"/"pass" and "incomplete"/"fail" are full or zero points. An empty string clears the grade (`Ok(None)`).
 pub fn parse_posted_grade(
     posted: &str,
@@ -199,30 +276,31 @@ pub fn parse_posted_grade(
         }
         return Ok(Some(round_to(value / 100.0 * points_possible, 6)));
     }
-    if let Ok(value) = text.parse::<f64>() {
-        if !value.is_finite() {
-            return Err(PostedGradeError::NotFinite);
-        }
-        return Ok(Some(value));
-    }
     let lower = text.to_ascii_lowercase();
     match lower.as_str() {
         "complete" | "pass" | "passed" => return Ok(Some(points_possible)),
         "incomplete" | "fail" | "failed" => return Ok(Some(0.0)),
         _ => {}
     }
-    if matches!(grading_type, GradingType::LetterGrade | GradingType::GpaScale) {
-        let default;
-        let scheme = match scheme {
-            Some(s) => s,
-            None => {
-                default = GradingScheme::canvas_default();
-                &default
-            }
-        };
-        if let Some(fraction) = scheme.fraction_for(text) {
-            return Ok(Some(round_to(fraction * points_possible, 6)));
+    // Canvas looks a letter or GPA grade up in the scheme before reading it as points, so a GPA scheme's "3.0"
+    // is that step, not 3 points.
+    let scheme_fraction = || {
+        if !matches!(grading_type, GradingType::LetterGrade | GradingType::GpaScale) {
+            return None;
         }
+        match scheme {
+            Some(s) => s.fraction_for(text),
+            None => GradingScheme::canvas_default().fraction_for(text),
+        }
+    };
+    if let Some(fraction) = scheme_fraction() {
+        return Ok(Some(round_to(fraction * points_possible, 6)));
+    }
+    if let Ok(value) = text.parse::<f64>() {
+        if !value.is_finite() {
+            return Err(PostedGradeError::NotFinite);
+        }
+        return Ok(Some(value));
     }
     Err(PostedGradeError::Unrecognised(text.to_owned()))
 }

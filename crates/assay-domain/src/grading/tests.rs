@@ -70,7 +70,74 @@ fn posted_grades_become_scores() {
     assert_eq!(parse_posted_grade("50%", GradingType::Percent, 0.0, None), Err(PostedGradeError::NoPoints));
 }
 
+#[test]
+fn gpa_names_that_look_like_numbers_are_scheme_steps() {
+    let gpa = GradingScheme::from_percent_entries(vec![
+        ("4.0".into(), 90.0),
+        ("3.0".into(), 80.0),
+        ("2.0".into(), 70.0),
+        ("0.0".into(), 0.0),
+    ])
+    .unwrap();
+    assert_eq!(parse_posted_grade("3.0", GradingType::GpaScale, 50.0, Some(&gpa)), Ok(Some(40.0)));
+    assert_eq!(parse_posted_grade("3.5", GradingType::GpaScale, 50.0, Some(&gpa)), Ok(Some(3.5)), "not a step: points");
+    assert_eq!(parse_posted_grade("3.0", GradingType::Points, 50.0, Some(&gpa)), Ok(Some(3.0)));
+}
+
+#[test]
+fn entered_grades_in_every_grading_type() {
+    let e = |s: &str, t: GradingType, points: f64| enter_grade(s, t, points, None);
+    let entered = |score: f64, grade: &str| Ok(Some(EnteredGrade { score, grade: grade.to_owned() }));
+    assert_eq!(e("7", GradingType::Points, 10.0), entered(7.0, "7"));
+    assert_eq!(e("70%", GradingType::Percent, 10.0), entered(7.0, "70%"));
+    assert_eq!(e("7", GradingType::Percent, 10.0), entered(7.0, "70%"));
+    assert_eq!(e("B+", GradingType::LetterGrade, 100.0), entered(87.0, "B+"));
+    assert_eq!(e("95", GradingType::LetterGrade, 100.0), entered(95.0, "A"));
+    assert_eq!(e("A", GradingType::GpaScale, 10.0), entered(9.4, "A"));
+    assert_eq!(e("pass", GradingType::PassFail, 10.0), entered(10.0, "complete"));
+    assert_eq!(e("incomplete", GradingType::PassFail, 10.0), entered(0.0, "incomplete"));
+    assert_eq!(e("complete", GradingType::PassFail, 0.0), entered(0.0, "complete"), "the word is kept at 0 points");
+    assert_eq!(e("fail", GradingType::PassFail, 0.0), entered(0.0, "incomplete"));
+    assert_eq!(e("", GradingType::Points, 10.0), Ok(None));
+    assert_eq!(e("5", GradingType::NotGraded, 10.0), Err(PostedGradeError::NotGraded));
+    assert_eq!(e("", GradingType::NotGraded, 10.0), Ok(None));
+}
+
+#[test]
+fn deductions_rename_the_grade() {
+    let entered = enter_grade("A", GradingType::LetterGrade, 100.0, None).unwrap().unwrap();
+    assert_eq!(after_deduction(&entered, 0.0, GradingType::LetterGrade, 100.0, None), (94.0, "A".to_owned()));
+    assert_eq!(after_deduction(&entered, 10.0, GradingType::LetterGrade, 100.0, None), (84.0, "B".to_owned()));
+    let points = enter_grade("9", GradingType::Points, 10.0, None).unwrap().unwrap();
+    assert_eq!(after_deduction(&points, 1.5, GradingType::Points, 10.0, None), (7.5, "7.5".to_owned()));
+}
+
+#[test]
+fn canvas_percent_entries_become_a_scheme() {
+    let entries = vec![("Fail".to_owned(), 0.0), ("Distinction".to_owned(), 80.0), ("Pass".to_owned(), 50.0)];
+    let scheme = GradingScheme::from_percent_entries(entries).unwrap();
+    assert_eq!(scheme.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["Distinction", "Pass", "Fail"]);
+    assert_eq!(scheme.entries[0].value, 0.8);
+    assert_eq!(GradingScheme::from_percent_entries(vec![("A".into(), 120.0)]).unwrap_err().0, 0);
+    // The entry at fault is named in the order it was sent.
+    let duplicate = vec![("F".into(), 0.0), ("A".into(), 90.0), ("A".into(), 50.0)];
+    assert_eq!(GradingScheme::from_percent_entries(duplicate).unwrap_err().0, 2);
+    let no_floor = vec![("A".into(), 90.0), ("B".into(), 50.0)];
+    assert_eq!(GradingScheme::from_percent_entries(no_floor).unwrap_err().0, 1);
+}
+
 proptest! {
+    /// Whatever a late policy deducts, the grade shown is the grade of the score kept.
+    #[test]
+    fn deducted_grades_match_their_score(entered in 0.0f64..=100.0, deducted in 0.0f64..=100.0) {
+        let deducted = deducted.min(entered);
+        let posted = format!("{entered}");
+        let grade = enter_grade(&posted, GradingType::LetterGrade, 100.0, None).unwrap().unwrap();
+        let (score, text) = after_deduction(&grade, deducted, GradingType::LetterGrade, 100.0, None);
+        prop_assert!((score - (entered - deducted)).abs() < 1e-6);
+        prop_assert_eq!(Some(text), grade_text(GradingType::LetterGrade, score, 100.0, None));
+    }
+
     /// A letter grade posted back gives a score whose letter is that grade: the two directions agree.
     #[test]
     fn letters_round_trip(score in 0.0f64..=100.0) {

@@ -26,6 +26,8 @@ pub struct Model {
     pub license: Option<String>,
     /// The settings document of `/courses/:id/settings` (JSON); absent keys take their defaults.
     pub settings: Option<String>,
+    /// The grading standard letter and GPA grades of the course use when an assignment names none.
+    pub grading_standard_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -42,6 +42,9 @@ pub struct Model {
     pub quiz_submission_id: Option<i64>,
     /// JSON: the last rubric assessment.
     pub rubric_assessment: Option<String>,
+    /// The score is the one the course's late policy gives a missing submission (not a grader's); it goes when
+    /// the student hands something in.
+    pub missing_policy_applied: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

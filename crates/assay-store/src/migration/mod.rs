@@ -17,6 +17,7 @@ mod m20261123_000015_content_migrations;
 mod m20261123_000016_jobs;
 mod m20261123_000017_delivery;
 mod m20261123_000018_regrades;
+mod m20261123_000019_grading;
 mod util;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_jobs::Migration),
             Box::new(m20261123_000017_delivery::Migration),
             Box::new(m20261123_000018_regrades::Migration),
+            Box::new(m20261123_000019_grading::Migration),
         ]
     }
 }

@@ -1,6 +1,27 @@
 //! Submissions: one row per (assignment, student) holding what the student handed in and the grade the
 //! gradebook reads, plus its history (`submission_versions`). Quiz attempts write their kept score here; graders
 //! write grades here; the gradebook reads only this table.
+//!
+//! Rows come into being lazily (Canvas makes one per assigned student up front): [`sync`] creates the missing
+//! rows of the students an assignment is assigned to, keeps their `cached_due_at` (the student's effective due
+//! date) current, and gives missing submissions the late policy's score, before lists are read.
+//!
+//! - [`submit`]: a student hands in text, a URL or uploaded files ([`files`]).
+//! - [`grade`]: a grader's grade, excuse, lateness decision or rubric assessment; [`comments`].
+//! - [`posting`]: when students see their grades (post policies, post and hide).
+//! - [`late`]: the late policy applied to a course's submissions when the policy changes.
+//! - [`list`]: the lists of the Submissions API; [`rules`]: how each assignment is graded.
+
+pub mod bulk;
+pub mod comments;
+pub mod files;
+pub mod grade;
+pub mod late;
+pub mod list;
+pub mod posting;
+pub mod rules;
+pub mod submit;
+pub mod sync;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -108,5 +129,31 @@ pub fn snapshot(sub: &submission::Model) -> serde_json::Value {
         "excused": sub.excused,
         "late_policy_status": sub.late_policy_status,
         "quiz_submission_id": sub.quiz_submission_id,
+        "cached_due_at": sub.cached_due_at,
+        "posted_at": sub.posted_at,
+        "rubric_assessment": sub.rubric_assessment.as_deref().and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok()),
     })
+}
+
+/// The timing facts of a submission for its derived fields (`late`, `missing`, `seconds_late`).
+pub fn timing(sub: &submission::Model) -> assay_domain::grading::submission::Timing {
+    assay_domain::grading::submission::Timing {
+        submitted_at: sub.submitted_at,
+        due_at: sub.cached_due_at,
+        late_policy_status: sub.late_policy_status.clone(),
+        seconds_late_override: sub.seconds_late_override,
+        excused: sub.excused,
+        quiz: sub.submission_type.as_deref() == Some("online_quiz"),
+    }
+}
+
+/// Whether the score is the one the late policy gave missing work. Only work never handed in has one: once
+/// something is submitted (here or through a quiz attempt, which writes its own score), the flag is stale.
+pub fn holds_missing_score(sub: &submission::Model) -> bool {
+    sub.missing_policy_applied && sub.submitted_at.is_none() && sub.score.is_some()
+}
+
+/// Whether a grader (or a quiz attempt), not the late policy, gave the submission its score.
+pub fn graded_by_grader(sub: &submission::Model) -> bool {
+    sub.score.is_some() && !holds_missing_score(sub)
 }

@@ -103,3 +103,9 @@ backend_test!(
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
     |t| { run_with_student(&t, "quiz_submissions.py").await }
 );
+
+backend_test!(
+    canvasapi_drives_submissions_grading_and_late_policies,
+    |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
+    |t| { run_with_student(&t, "submissions.py").await }
+);

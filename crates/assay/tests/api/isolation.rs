@@ -124,6 +124,72 @@ impl Fixtures {
             assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
             ids.insert("override", created.body["id"].to_string());
         }
+        // Alice hands in a file for the assignment (students see published courses only); a grader grades it with a
+        // rubric, and the course has a grading standard and a late policy.
+        let res = t.put(&format!("/api/v1/courses/{course_id}")).form(&[("course[event]", "offer")]).send().await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let res = t
+            .put(&assignment_path)
+            .form(&[("assignment[submission_types][]", "online_upload"), ("assignment[points_possible]", "10")])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let upload = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(b"A's answer".as_slice()).file_name("answer.txt"));
+        let file = t
+            .post(&format!("{assignment_path}/submissions/self/files"))
+            .token(&user_token)
+            .multipart(upload)
+            .send()
+            .await;
+        assert_eq!(file.status, StatusCode::CREATED, "{}", file.body);
+        ids.insert("submission_file", file.body["id"].to_string());
+        let submitted = t
+            .post(&format!("{assignment_path}/submissions"))
+            .token(&user_token)
+            .form(&[
+                ("submission[submission_type]", "online_upload".to_owned()),
+                ("submission[file_ids][]", file.body["id"].to_string()),
+            ])
+            .send()
+            .await;
+        assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+        let rubric = t
+            .post(&format!("/api/v1/courses/{course_id}/rubrics"))
+            .form(&[
+                ("rubric[title]", "A's rubric".to_owned()),
+                ("rubric[criteria][0][description]", "A's criterion".to_owned()),
+                ("rubric[criteria][0][points]", "10".to_owned()),
+                ("rubric_association[association_id]", assignment.body["id"].to_string()),
+                ("rubric_association[use_for_grading]", "true".to_owned()),
+            ])
+            .send()
+            .await;
+        assert_eq!(rubric.status, StatusCode::OK, "{}", rubric.body);
+        ids.insert("rubric", rubric.body["rubric"]["id"].to_string());
+        let graded = t
+            .put(&format!("{assignment_path}/submissions/{user}"))
+            .form(&[("submission[posted_grade]", "7"), ("comment[text_comment]", "A's feedback")])
+            .send()
+            .await;
+        assert_eq!(graded.status, StatusCode::OK, "{}", graded.body);
+        let standard = t
+            .post(&format!("/api/v1/courses/{course_id}/grading_standards"))
+            .form(&[
+                ("title", "A's scheme"),
+                ("grading_scheme_entry[][name]", "A's pass"),
+                ("grading_scheme_entry[][value]", "0"),
+            ])
+            .send()
+            .await;
+        assert_eq!(standard.status, StatusCode::CREATED, "{}", standard.body);
+        ids.insert("grading_standard", standard.body["id"].to_string());
+        let policy = t
+            .post(&format!("/api/v1/courses/{course_id}/late_policy"))
+            .form(&[("late_policy[late_submission_deduction_enabled]", "true")])
+            .send()
+            .await;
+        assert_eq!(policy.status, StatusCode::OK, "{}", policy.body);
         let partner = t.post("/api/v1/accounts/self/partners").form(&[("partner[name]", "A's partner")]).send().await;
         assert_eq!(partner.status, StatusCode::CREATED, "{}", partner.body);
         ids.insert("partner", partner.body["id"].to_string());
@@ -297,6 +363,9 @@ impl Fixtures {
                 (_, "overrides") => "override",
                 ("{content_migration_id}", _) | (_, "content_migrations") => "content_migration",
                 (_, "migration_issues") => "migration_issue",
+                (_, "files") => "submission_file",
+                (_, "rubrics") => "rubric",
+                (_, "grading_standards") => "grading_standard",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -330,6 +399,13 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}/assignment_groups?include[]=assignments&include[]=overrides", f.ids["course"]),
         format!("/api/v1/courses/{}/assignments/{}/overrides", f.ids["course"], f.ids["assignment"]),
         format!("/api/v1/courses/{}/effective_due_dates", f.ids["course"]),
+        format!(
+            "/api/v1/courses/{}/students/submissions?student_ids[]=all&include[]=submission_comments&include[]=submission_history&include[]=rubric_assessment",
+            f.ids["course"]
+        ),
+        format!("/api/v1/courses/{}/rubrics?include[]=associations", f.ids["course"]),
+        format!("/api/v1/courses/{}/grading_standards", f.ids["course"]),
+        format!("/api/v1/courses/{}/late_policy", f.ids["course"]),
         format!("/api/v1/courses/{}/content_migrations", f.ids["course"]),
         format!(
             "/api/v1/courses/{}/content_migrations/{}/migration_issues",
@@ -444,6 +520,10 @@ backend_test!(
                         "A's question",
                         "A-SECRET",
                         "A's assignment",
+                        "A's answer",
+                        "A's feedback",
+                        "A's rubric",
+                        "A's scheme",
                         "School A",
                     ] {
                         assert!(
