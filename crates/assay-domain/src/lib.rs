@@ -10,6 +10,7 @@ pub mod course;
 pub mod course_settings;
 pub mod enrollment;
 pub mod error_code;
+pub mod gradebook;
 pub mod group;
 pub mod html;
 pub mod id_ref;
