@@ -15,6 +15,7 @@ pub mod enrollments;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod gradebook;
 pub mod groups;
 mod job_rows;
 pub mod logins;

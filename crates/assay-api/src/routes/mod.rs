@@ -12,6 +12,7 @@ pub mod developer_keys;
 pub mod diagnostics;
 pub mod enrollments;
 pub mod events;
+pub mod gradebook;
 pub mod groups;
 pub mod logins;
 pub mod oauth;
@@ -48,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sections::router())
         .merge(enrollments::router())
         .merge(course_users::router())
+        .merge(gradebook::router())
         .merge(groups::router())
         .merge(assignment_groups::router())
         .merge(assignments::router())

@@ -178,6 +178,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/courses/{course_id}/content_migrations/{content_migration_id}/migration_issues/{id}"),
     ("GET", "/api/v1/courses/{course_id}/quizzes/{id}/qti"),
     ("GET", "/api/v1/question_banks/{id}/qti"),
+    // Results: gradebook, appeals and explanations, quiz statistics and results.
+    ("GET", "/api/v1/courses/{course_id}/gradebook_export.csv"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
