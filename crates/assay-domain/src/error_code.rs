@@ -93,10 +93,18 @@ error_codes! {
         "The content migration does not exist in this course, or the caller may not see it.";
     MigrationIssueNotFound => "migration_issue_not_found", 404, "Not Found",
         "The migration issue does not exist in this content migration.";
+    AppealNotFound => "appeal_not_found", 404, "Not Found",
+        "The appeal does not exist on this result (or the caller may not see it).";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",
         "The change conflicts with existing data, for example a `sis_*_id` that another object in the school already has.";
+    ResultNotAppealable => "result_not_appealable", 409, "Conflict",
+        "The result cannot be appealed or explained to the candidate: it has no grade yet, is not posted to the candidate, or is excused.";
+    AppealAlreadyOpen => "appeal_already_open", 409, "Conflict",
+        "The candidate already has an open appeal on this result (or on this question of it): withdraw it or wait for a grader to answer it.";
+    AppealClosed => "appeal_closed", 409, "Conflict",
+        "The appeal was already resolved, rejected or withdrawn; a closed appeal never changes again.";
     PayloadTooLarge => "payload_too_large", 413, "Payload Too Large",
         "The request body is larger than the server accepts (see `max_body_bytes`).";
     HeadersTooLarge => "headers_too_large", 431, "Request Header Fields Too Large",

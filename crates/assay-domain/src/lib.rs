@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api_scope;
+pub mod appeal;
 pub mod assignment;
 pub mod course;
 pub mod course_settings;
