@@ -12,6 +12,7 @@ pub mod course_settings;
 pub mod enrollment;
 pub mod error_code;
 pub mod gradebook;
+pub mod grading;
 pub mod group;
 pub mod html;
 pub mod id_ref;
