@@ -95,12 +95,14 @@ error_codes! {
         "The migration issue does not exist in this content migration.";
     AppealNotFound => "appeal_not_found", 404, "Not Found",
         "The appeal does not exist on this result (or the caller may not see it).";
+    ExplanationNotFound => "explanation_not_found", 404, "Not Found",
+        "The explanation does not exist on this result, or the caller may not see it (a candidate sees explanations once the result is posted).";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",
         "The change conflicts with existing data, for example a `sis_*_id` that another object in the school already has.";
     ResultNotAppealable => "result_not_appealable", 409, "Conflict",
-        "The result cannot be appealed or explained to the candidate: it has no grade yet, is not posted to the candidate, or is excused.";
+        "The result cannot be appealed (it has no grade yet, is not posted to the candidate, or is excused) or explained (it has no grade yet).";
     AppealAlreadyOpen => "appeal_already_open", 409, "Conflict",
         "The candidate already has an open appeal on this result (or on this question of it): withdraw it or wait for a grader to answer it.";
     AppealClosed => "appeal_closed", 409, "Conflict",

@@ -64,6 +64,8 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
     ("ux_questions_bank_external_id", "questions.bank_id, questions.external_id", "external_id"),
     ("ux_quiz_extensions_quiz_user", "quiz_extensions.quiz_id, quiz_extensions.user_id", "user_id"),
     ("ux_quiz_contributors_quiz_user", "quiz_contributors.quiz_id, quiz_contributors.user_id", "user_id"),
+    // An expression index: SQLite names it (`UNIQUE constraint failed: index 'ux_appeals_open'`) like PostgreSQL.
+    ("ux_appeals_open", "ux_appeals_open", "appeal"),
 ];
 
 impl From<DbErr> for StoreError {

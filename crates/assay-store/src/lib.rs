@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod appeals;
 pub mod assignments;
 mod connect;
 pub mod content_migrations;
@@ -25,6 +26,7 @@ pub mod partners;
 pub mod question_banks;
 pub mod questions;
 pub mod quizzes;
+pub mod results;
 mod scope;
 pub mod secrets;
 pub mod sections;

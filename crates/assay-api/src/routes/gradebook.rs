@@ -135,7 +135,7 @@ pub async fn enrollment_grades(
 // ---- Export ----------------------------------------------------------------------------------------------------
 
 /// Every student enrollment of a course a list shows by default (active and invited), walked page by page.
-async fn student_enrollments(
+pub(crate) async fn student_enrollments(
     state: &AppState,
     caller: &Caller,
     course_id: i64,
@@ -161,7 +161,7 @@ async fn student_enrollments(
 
 /// A text cell a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or carriage return is escaped with
 /// a `'` (OWASP's advice against CSV injection).
-fn text_cell(text: &str) -> String {
+pub(crate) fn text_cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 

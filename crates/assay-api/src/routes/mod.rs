@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod appeals;
 pub mod assignment_groups;
 pub mod assignments;
 pub mod content_migrations;
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(enrollments::router())
         .merge(course_users::router())
         .merge(gradebook::router())
+        .merge(appeals::router())
         .merge(groups::router())
         .merge(assignment_groups::router())
         .merge(assignments::router())

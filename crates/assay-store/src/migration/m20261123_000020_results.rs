@@ -96,7 +96,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Appeals::ClosedAt))
                     .col(timestamp_with_time_zone(Appeals::CreatedAt))
                     .col(timestamp_with_time_zone(Appeals::UpdatedAt))
-                    .foreign_key(&mut fk((Appeals::Table, Appeals::SubmissionId), (Submissions::Table, Submissions::Id)))
+                    .foreign_key(&mut fk(
+                        (Appeals::Table, Appeals::SubmissionId),
+                        (Submissions::Table, Submissions::Id),
+                    ))
                     .foreign_key(&mut fk((Appeals::Table, Appeals::UserId), (Users::Table, Users::Id)))
                     .to_owned(),
             )

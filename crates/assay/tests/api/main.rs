@@ -5,6 +5,7 @@ mod harness;
 
 mod abconnect;
 mod accounts;
+mod appeals;
 mod assignments;
 mod canvasapi;
 mod cli;

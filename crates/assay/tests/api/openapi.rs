@@ -180,6 +180,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/question_banks/{id}/qti"),
     // Results: gradebook, appeals and explanations, quiz statistics and results.
     ("GET", "/api/v1/courses/{course_id}/gradebook_export.csv"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/withdraw"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/resolve"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/reject"),
+    ("GET", "/api/v1/courses/{course_id}/appeals"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations/{id}"),
+    ("GET", "/api/v1/courses/{course_id}/explanations"),
+    ("GET", "/api/v1/courses/{course_id}/explanations.csv"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {

@@ -219,3 +219,39 @@ pub async fn assignment(t: &TestApp, course: i64, mut fields: Value) -> i64 {
     assert_eq!(res.status, reqwest::StatusCode::CREATED, "{}", res.body);
     res.body["id"].as_i64().expect("assignment id")
 }
+
+/// A published quiz of `course` (graded: it has an assignment) with multiple-choice questions worth `points`
+/// each ("Right" correct, "Wrong" not); returns the quiz id, its assignment id and the questions' ids (the ids
+/// attempts record, not the placements' ids) in order.
+pub async fn quiz(t: &TestApp, course: i64, title: &str, points: &[f64]) -> (i64, i64, Vec<i64>) {
+    let base = format!("/api/v1/courses/{course}/quizzes");
+    let res = t.post(&base).json(&json!({"quiz": {"title": title, "quiz_type": "assignment"}})).send().await;
+    assert_eq!(res.status, reqwest::StatusCode::CREATED, "{}", res.body);
+    let quiz = res.body["id"].as_i64().expect("quiz id");
+    let mut questions = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let body = json!({"question": {"question_name": format!("Q{}", i + 1), "question_type": "multiple_choice_question",
+            "question_text": "<p>Pick</p>", "points_possible": p,
+            "answers": [{"answer_text": "Right", "answer_weight": 100}, {"answer_text": "Wrong", "answer_weight": 0}]}});
+        let res = t.post(&format!("{base}/{quiz}/questions")).json(&body).send().await;
+        assert_eq!(res.status, reqwest::StatusCode::CREATED, "{}", res.body);
+        let placement = res.body["id"].as_i64().expect("placement id");
+        let placed = assay_store::quizzes::find_placed(t.store().read(), &scope(t), quiz, placement)
+            .await
+            .expect("placed question");
+        questions.push(placed.question.question.id);
+    }
+    let res = t.put(&format!("{base}/{quiz}")).json(&json!({"quiz": {"published": true}})).send().await;
+    assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.body);
+    let assignment = res.body["assignment_id"].as_i64().expect("a graded quiz has an assignment");
+    (quiz, assignment, questions)
+}
+
+/// The choice ids of a multiple-choice question, in authored order.
+pub async fn choice_ids(t: &TestApp, question_id: i64) -> Vec<String> {
+    let view = assay_store::questions::find(t.store().read(), &scope(t), question_id).await.expect("question");
+    match view.body.answer {
+        assay_domain::question::AnswerModel::MultipleChoice { choices } => choices.into_iter().map(|c| c.id).collect(),
+        other => panic!("not a multiple-choice question: {other:?}"),
+    }
+}
