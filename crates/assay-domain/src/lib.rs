@@ -18,6 +18,7 @@ pub mod html;
 pub mod id_ref;
 pub mod policy;
 pub mod question;
+pub mod statistics;
 pub mod user;
 pub mod validation;
 
