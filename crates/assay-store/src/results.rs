@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use assay_domain::question::QuestionBody;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 use crate::{
@@ -79,6 +79,21 @@ pub async fn attempts<C: ConnectionTrait>(
     }
     found.sort_by_key(|a| (a.user_id, a.attempt));
     Ok(found)
+}
+
+/// The users with an attempt at a quiz, by id.
+pub async fn candidates<C: ConnectionTrait>(conn: &C, scope: &Scope, quiz_id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut ids: Vec<i64> = quiz_submission::Entity::find()
+        .select_only()
+        .column(quiz_submission::Column::UserId)
+        .distinct()
+        .filter(quiz_submission::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(quiz_submission::Column::QuizId.eq(quiz_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// The answers of these attempts, by attempt id.
@@ -166,6 +181,29 @@ pub async fn users_by_id<C: ConnectionTrait>(
             .await?
         {
             found.insert(u.id, u);
+        }
+    }
+    Ok(found)
+}
+
+/// The submissions of these users on an assignment, by user id.
+pub async fn submissions_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    assignment_id: i64,
+    user_ids: &[i64],
+) -> Result<HashMap<i64, crate::entity::submission::Model>, StoreError> {
+    use crate::entity::submission;
+    let mut found = HashMap::new();
+    for chunk in user_ids.chunks(CHUNK) {
+        for s in submission::Entity::find()
+            .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
+            .filter(submission::Column::AssignmentId.eq(assignment_id))
+            .filter(submission::Column::UserId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            found.insert(s.user_id, s);
         }
     }
     Ok(found)

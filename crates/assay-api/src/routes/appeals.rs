@@ -186,21 +186,6 @@ async fn reaches(
     }
 }
 
-/// The students a section-limited grader reaches (`None`: every student of the course).
-async fn reachable_students(
-    state: &AppState,
-    caller: &Caller,
-    course: &CourseView,
-    permission: Permission,
-) -> ApiResult<Option<Vec<i64>>> {
-    let Some(sections) = policy::reachable_sections(&caller.grants, permission, course.course.id, &course.account_path)
-    else {
-        return Ok(None);
-    };
-    let students = gradebook::student_enrollments(state, caller, course.course.id, Some(sections)).await?;
-    Ok(Some(students.into_iter().map(|e| e.user_id).collect()))
-}
-
 /// A candidate's result on an assignment, with what the caller may do to it.
 struct ResultCtx {
     course: CourseView,
@@ -591,7 +576,7 @@ async fn list_course_appeals(
         course_id: Some(course.course.id),
         assignment_id: query.assignment_id,
         user_id: query.user_id,
-        user_ids: reachable_students(&state, &caller, &course, Permission::ViewAllGrades).await?,
+        user_ids: gradebook::reachable_students(&state, &caller, &course, Permission::ViewAllGrades).await?,
         states,
         ..AppealFilter::default()
     };
@@ -712,7 +697,7 @@ async fn course_explanation_filter(
     Ok(ExplanationFilter {
         course_id: Some(course.course.id),
         assignment_id,
-        user_ids: reachable_students(state, caller, course, Permission::ViewAllGrades).await?,
+        user_ids: gradebook::reachable_students(state, caller, course, Permission::ViewAllGrades).await?,
         ..ExplanationFilter::default()
     })
 }

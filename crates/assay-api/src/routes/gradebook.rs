@@ -36,6 +36,7 @@ use crate::{
     error::{ApiError, ApiResult, ErrorBody},
     path::PathParams,
 };
+use assay_store::courses::CourseView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(export_gradebook))
@@ -130,6 +131,21 @@ pub async fn enrollment_grades(
             (e.id, json)
         })
         .collect())
+}
+
+/// The students a section-limited grader reaches (`None`: every student of the course).
+pub(crate) async fn reachable_students(
+    state: &AppState,
+    caller: &Caller,
+    course: &CourseView,
+    permission: Permission,
+) -> ApiResult<Option<Vec<i64>>> {
+    let Some(sections) = policy::reachable_sections(&caller.grants, permission, course.course.id, &course.account_path)
+    else {
+        return Ok(None);
+    };
+    let students = student_enrollments(state, caller, course.course.id, Some(sections)).await?;
+    Ok(Some(students.into_iter().map(|e| e.user_id).collect()))
 }
 
 // ---- Export ----------------------------------------------------------------------------------------------------

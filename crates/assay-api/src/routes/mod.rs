@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod progress;
 pub mod qti;
 pub mod question_banks;
+pub mod quiz_results;
 pub mod quizzes;
 pub mod sections;
 pub mod sis_imports;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sis_imports::router())
         .merge(progress::router())
         .merge(quizzes::router())
+        .merge(quiz_results::router())
         .merge(question_banks::router())
         .merge(content_migrations::router())
         .merge(qti::router())

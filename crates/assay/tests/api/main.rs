@@ -26,5 +26,6 @@ mod rate_limits;
 mod schema;
 mod seed;
 mod sis_imports;
+mod statistics;
 mod terms;
 mod users;

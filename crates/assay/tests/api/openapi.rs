@@ -192,6 +192,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations/{id}"),
     ("GET", "/api/v1/courses/{course_id}/explanations"),
     ("GET", "/api/v1/courses/{course_id}/explanations.csv"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/statistics"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/results"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
