@@ -168,7 +168,7 @@ backend_test!(results_list_every_candidate_with_attempts_and_kept_scores, |t| {
     assert_eq!(ada["user"]["name"], "Ada Lovelace");
     assert_eq!(ada["user"]["sis_user_id"], "SIS-Ada-Lovelace");
     assert_eq!((ada["kept_score"].clone(), ada["kept_attempt"].clone()), (json!(4.0), json!(2)));
-    assert_eq!(ada["result"]["posted_at"].is_string(), true);
+    assert!(ada["result"]["posted_at"].is_string());
     let attempts: Vec<(Value, Value)> =
         ada["attempts"].as_array().unwrap().iter().map(|a| (a["id"].clone(), a["score"].clone())).collect();
     assert_eq!(attempts, [(json!(s.ada_attempts.0), json!(0.0)), (json!(s.ada_attempts.1), json!(4.0))]);
