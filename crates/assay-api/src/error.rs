@@ -89,6 +89,7 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Busy { message } => ApiError::new(Code::Conflict, message),
             StoreError::Invalid { field, message } => ApiError::invalid_field(&format!("/{field}"), message),
+            StoreError::InvalidItem { field, message } => ApiError::invalid_field(&format!("/{field}"), message),
             StoreError::Unavailable(_) => {
                 tracing::error!(error = %err, "database unavailable");
                 ApiError {

@@ -17,6 +17,7 @@ pub mod params;
 pub mod path;
 pub mod rate_limit;
 pub mod routes;
+pub mod test_vocabulary;
 
 use std::sync::Arc;
 
@@ -83,8 +84,15 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::attach));
     let _ = state.openapi.set(openapi::finish(document));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
-    api.fallback(middleware::route_not_found)
+    let routed = api
+        .fallback(middleware::route_not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
+        .with_state(state.clone());
+    // `/tests` paths become their `/quizzes` twins before routing (see `test_vocabulary`); the layers below see
+    // the path the client sent.
+    let routed = tower::ServiceBuilder::new().map_request(test_vocabulary::rewrite).service(routed);
+    Router::new()
+        .fallback_service(routed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::time_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::gate_bodies))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))

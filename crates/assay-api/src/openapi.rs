@@ -34,6 +34,7 @@ pub struct BaseDoc;
 /// can give (bad media type, oversized body, timeout, …) as each operation's `default` response.
 pub fn finish(mut document: OpenApi) -> OpenApi {
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    crate::test_vocabulary::document_test_paths(&mut document);
     let error = ResponseBuilder::new()
         .description("Any error, in the one error shape (see /api/docs#error-codes).")
         .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())

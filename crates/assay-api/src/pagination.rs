@@ -184,7 +184,9 @@ impl FromRequestParts<AppState> for Pagination {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let base = state.base_url.resolve(&parts.headers);
-        Pagination::from_query(parts.uri.query(), base, parts.uri.path().to_owned())
+        // The path the client called (`OriginalUri`), so `Link`s of a rewritten request (`/tests`) keep it.
+        let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
+        Pagination::from_query(parts.uri.query(), base, path.to_owned())
     }
 }
 

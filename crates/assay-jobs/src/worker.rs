@@ -1,5 +1,5 @@
-//! The worker: claims runnable jobs (SIS imports, bulk enrollments, content migrations) one at a time and runs
-//! them to the end.
+//! The worker: claims runnable jobs (SIS imports, bulk enrollments, content migrations, and the generic job
+//! table's jobs) one at a time and runs them to the end.
 
 use std::time::Duration;
 
@@ -7,6 +7,7 @@ use assay_store::{
     Store, StoreError, content_migrations,
     entity::sis_import,
     events::Actor,
+    jobs,
     sis_imports::{self, Outcome},
 };
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,18 @@ pub fn spawn_worker(store: Store) -> tokio::task::JoinHandle<()> {
                     }
                 }
                 Err(err) => tracing::warn!(error = %err, "looking for content migrations failed; retrying"),
+            }
+            match jobs::runnable(store.read(), STALE_AFTER).await {
+                Ok(found) => {
+                    for job in found {
+                        match jobs::claim(store.read(), &job).await {
+                            Ok(true) => crate::queue::run(&store, job).await,
+                            Ok(false) => {}
+                            Err(err) => tracing::warn!(error = %err, job = job.id, "claiming a job failed"),
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "looking for jobs failed; retrying"),
             }
             tokio::time::sleep(POLL).await;
         }

@@ -598,7 +598,28 @@ impl<'a> Reader<'a> {
                 _ => return Err(format!("has variable {name:?} without a numeric min and max")),
             }
         }
-        Ok(AnswerModel::Calculated { variables, formula, tolerance, decimal_places })
+        let answer = AnswerModel::Calculated { variables, formula, tolerance, decimal_places };
+        // The package's answer sets are not kept (Assay draws its own values); an answer Assay would not accept
+        // at its set's values means the package and Assay disagree about the question, which the author should see.
+        let sets =
+            calc.path(&["var_sets"]).map(|v| v.children_named("var_set").collect::<Vec<_>>()).unwrap_or_default();
+        for set in sets {
+            let read = crate::answer_sets::AnswerSet {
+                values: set
+                    .children_named("var")
+                    .map(|v| (v.attr("name").unwrap_or("").to_owned(), v.text().trim().to_owned()))
+                    .collect(),
+                answer: set.child("answer").map(|a| a.text().trim().to_owned()).unwrap_or_default(),
+            };
+            if let Err(why) = crate::answer_sets::check(&answer, &read) {
+                self.warn(format!(
+                    "has an answer set ({}) that does not fit its formula: {why}; Assay computes answers from the \
+                     formula, so it will score that set differently",
+                    set.attr("ident").unwrap_or("")
+                ));
+            }
+        }
+        Ok(answer)
     }
 }
 

@@ -6,7 +6,7 @@ use assay_domain::question::model::{AnswerModel, Choice, NumericAnswer, PartialC
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use crate::{
-    Assessment, Bank, Entry, Group, Item, Package, QtiError, Settings, Warning,
+    Assessment, Bank, Entry, Group, Item, Package, QtiError, Settings, Warning, answer_sets,
     item::{
         FB_CORRECT, FB_INCORRECT, FB_NEUTRAL, META_ALLOWED_EXTENSIONS, META_CASE_SENSITIVE, META_NORMALIZE_WHITESPACE,
         META_PARTIAL_CREDIT,
@@ -605,6 +605,7 @@ pub(crate) fn write_item(w: &mut Writer, item: &Item, warnings: &mut Vec<Warning
     }
 
     if let AnswerModel::Calculated { variables, formula, tolerance, decimal_places } = &b.answer {
+        let tolerance_model = tolerance;
         w.open("itemproc_extension", &[]);
         w.open("calculated", &[]);
         let tolerance = match tolerance {
@@ -623,14 +624,27 @@ pub(crate) fn write_item(w: &mut Writer, item: &Item, warnings: &mut Vec<Warning
             w.close();
         }
         w.close();
-        w.leaf("var_sets", &[], "");
+        // Canvas delivers a calculated question from these sets; Assay draws its own values when a test is taken.
+        let sets = answer_sets::generate(variables, formula, *tolerance_model, *decimal_places);
+        w.open("var_sets", &[]);
+        for (i, set) in sets.iter().enumerate() {
+            w.open("var_set", &[("ident", &(i + 1).to_string())]);
+            for (name, value) in &set.values {
+                w.leaf("var", &[("name", name)], value);
+            }
+            w.leaf("answer", &[], &set.answer);
+            w.close();
+        }
         w.close();
         w.close();
-        warnings.push(Warning::item(
-            &item.ident,
-            "is a calculated question, written without Canvas's pre-computed answer sets (var_sets): Assay draws \
-             values when a test is taken; Canvas may need the question's answers generated again after import",
-        ));
+        w.close();
+        if sets.is_empty() {
+            warnings.push(Warning::item(
+                &item.ident,
+                "is a calculated question whose formula could not be evaluated for any drawn values, so it was \
+                 written without answer sets (var_sets); Canvas cannot deliver it until answers are generated there",
+            ));
+        }
     }
 
     if let Some(f) = &fb.neutral {

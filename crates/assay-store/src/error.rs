@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A value is impossible for reasons only the store can see (e.g. moving an account below itself).
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
+    /// `Invalid`, for one item of a batch: `field` is the whole path (`assignment_overrides/2/due_at`).
+    #[error("{message}")]
+    InvalidItem { field: String, message: String },
     /// The database cannot be reached (no connection could be made or acquired in time).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] DbErr),

@@ -19,6 +19,7 @@ pub mod events;
 pub mod gradebook;
 pub mod groups;
 mod job_rows;
+pub mod jobs;
 pub mod logins;
 pub mod migration;
 pub mod page;

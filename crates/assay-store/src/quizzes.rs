@@ -10,14 +10,17 @@ use std::collections::HashMap;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use serde_json::json;
 
 use crate::{
     Page, PageRequest, Scope, StoreError,
-    entity::{enrollment, question, quiz, quiz_contributor, quiz_extension, quiz_group, quiz_question},
+    entity::{
+        account, course, enrollment, question, quiz, quiz_contributor, quiz_extension, quiz_group, quiz_question,
+    },
     events::{self, Actor},
     page::{self, KeyKind, SortColumn},
     question_banks::contains_pattern,
@@ -58,7 +61,9 @@ pub struct QuizFields {
     pub published: Option<bool>,
 }
 
-/// Test search (Inspera): title, state, due dates.
+/// Test search (Inspera): title, state, and windows on the dates. A bound on a date a test does not have leaves it
+/// out, except where no date means "always": a test without `unlock_at` is open before any time
+/// (`unlock_before`), one without `lock_at` is still open after any time (`lock_after`).
 #[derive(Debug, Clone, Default)]
 pub struct QuizFilter {
     pub search_term: Option<String>,
@@ -66,6 +71,19 @@ pub struct QuizFilter {
     pub states: Vec<String>,
     pub due_after: Option<Time>,
     pub due_before: Option<Time>,
+    pub unlock_after: Option<Time>,
+    pub unlock_before: Option<Time>,
+    pub lock_after: Option<Time>,
+    pub lock_before: Option<Time>,
+}
+
+/// Where a test search looks.
+#[derive(Debug, Clone)]
+pub enum SearchIn<'a> {
+    /// One course.
+    Course(i64),
+    /// The (not deleted) courses of an account and the accounts below it; `course_id` narrows it to one of them.
+    Account { account: &'a account::Model, course_id: Option<i64> },
 }
 
 pub fn payload(q: &quiz::Model) -> serde_json::Value {
@@ -284,6 +302,7 @@ pub async fn find<C: ConnectionTrait>(
         .ok_or(StoreError::NotFound)
 }
 
+/// The (not deleted) quizzes of a course matching `filter`, by id.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
@@ -291,10 +310,41 @@ pub async fn list<C: ConnectionTrait>(
     filter: &QuizFilter,
     request: &PageRequest,
 ) -> Result<Page<quiz::Model>, StoreError> {
+    search(conn, scope, SearchIn::Course(course_id), filter, request).await
+}
+
+/// Test search: the (not deleted) quizzes `within` a course or an account's courses matching `filter`, by id.
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    within: SearchIn<'_>,
+    filter: &QuizFilter,
+    request: &PageRequest,
+) -> Result<Page<quiz::Model>, StoreError> {
     let mut select = quiz::Entity::find()
         .filter(quiz::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(quiz::Column::CourseId.eq(course_id))
         .filter(quiz::Column::WorkflowState.ne(DELETED));
+    match within {
+        SearchIn::Course(course_id) => select = select.filter(quiz::Column::CourseId.eq(course_id)),
+        SearchIn::Account { account: home, course_id } => {
+            let below = account::Entity::find()
+                .select_only()
+                .column(account::Column::Id)
+                .filter(account::Column::RootAccountId.eq(scope.root_account_id()))
+                .filter(account::Column::Path.like(format!("{}%", home.path)))
+                .into_query();
+            let mut courses = course::Entity::find()
+                .select_only()
+                .column(course::Column::Id)
+                .filter(course::Column::RootAccountId.eq(scope.root_account_id()))
+                .filter(course::Column::AccountId.in_subquery(below))
+                .filter(course::Column::WorkflowState.ne(assay_domain::course::CourseState::Deleted.as_str()));
+            if let Some(id) = course_id {
+                courses = courses.filter(course::Column::Id.eq(id));
+            }
+            select = select.filter(quiz::Column::CourseId.in_subquery(courses.into_query()));
+        }
+    }
     if !filter.states.is_empty() {
         select = select.filter(quiz::Column::WorkflowState.is_in(filter.states.iter().cloned()));
     }
@@ -309,6 +359,20 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(before) = filter.due_before {
         select = select.filter(quiz::Column::DueAt.lte(before));
+    }
+    if let Some(after) = filter.unlock_after {
+        select = select.filter(quiz::Column::UnlockAt.gte(after));
+    }
+    if let Some(before) = filter.unlock_before {
+        select = select
+            .filter(Condition::any().add(quiz::Column::UnlockAt.is_null()).add(quiz::Column::UnlockAt.lte(before)));
+    }
+    if let Some(after) = filter.lock_after {
+        select =
+            select.filter(Condition::any().add(quiz::Column::LockAt.is_null()).add(quiz::Column::LockAt.gte(after)));
+    }
+    if let Some(before) = filter.lock_before {
+        select = select.filter(quiz::Column::LockAt.lte(before));
     }
     let sort = [SortColumn::<quiz::Model> { column: "id", kind: KeyKind::Integer, key: |m| json!(m.id) }];
     page::fetch(conn, select, "quizzes", &sort, request).await

@@ -11,9 +11,14 @@
 //!
 //! Differences from Canvas, on purpose or for now: `bucket` is computed without submissions, which Assay does
 //! not have yet (`overdue` = past due and expecting a submission, `unsubmitted` = expecting one, `ungraded` =
-//! none); `bulk_update` runs synchronously in one transaction and answers a completed Progress-shaped object
-//! (there is no `/progress` endpoint to poll yet); overrides are deleted outright, not soft-deleted; the batch
-//! override endpoints (`/courses/:id/assignments/overrides`) are not provided.
+//! none); overrides are deleted outright, not soft-deleted.
+//!
+//! `bulk_update` checks the whole request first (422, nothing queued), then queues a background job (the generic
+//! job table, run by `assay-jobs`) and answers its Progress; the job applies every date or none.
+//!
+//! The batch override endpoints (`GET/POST/PUT /courses/:id/assignments/overrides`) apply the single-override
+//! rules to each item in one transaction: one refused item refuses the batch (422 at
+//! `/assignment_overrides/<i>/<field>`) and nothing is written.
 
 use std::collections::{HashMap, HashSet};
 
@@ -57,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_assignment, update_assignment, delete_assignment))
         .routes(routes!(duplicate_assignment))
         .routes(routes!(bulk_update))
+        .routes(routes!(batch_show_overrides, batch_create_overrides, batch_update_overrides))
         .routes(routes!(list_overrides, create_override))
         .routes(routes!(show_override, update_override, delete_override))
         .routes(routes!(group_override_redirect))
@@ -1280,31 +1286,16 @@ async fn duplicate_assignment(
     Ok(Json(render_one(&state, &caller, &course, Viewer::Staff, &copy, written(), &headers).await?))
 }
 
-/// The Progress-shaped answer of `bulk_update`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressJson {
-    pub id: Option<i64>,
-    pub context_id: i64,
-    pub context_type: &'static str,
-    pub user_id: Option<i64>,
-    pub tag: &'static str,
-    pub completion: i32,
-    pub workflow_state: &'static str,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-    pub message: String,
-    pub results: Value,
-    pub url: Option<String>,
-}
-
 /// Changes the dates of many assignments and of their overrides at once (§3.6). The body is a JSON array of
 /// `{id, all_dates: [{base: true, due_at, …}, {id: <override id>, due_at, …}]}`; a date left out keeps its
-/// value, `null` clears it. Everything is checked first; any problem answers 422 with every problem and changes
-/// nothing. Runs at once, in one transaction, and answers a `completed` Progress (no polling needed).
+/// value, `null` clears it. Everything is checked first; any problem answers 422 with every problem, and nothing
+/// is queued. Otherwise the change is queued as a background job and the answer is its Progress (`queued`; poll
+/// `/api/v1/progress/:id` for `completed` with `results.updated`, or `failed` with `results.errors` if the course
+/// changed meanwhile so that the dates no longer fit — then nothing was changed).
 #[utoipa::path(put, path = "/api/v1/courses/{course_id}/assignments/bulk_update", tag = "Assignments",
     params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`")),
     request_body(content = Vec<Object>, content_type = "application/json"),
-    responses((status = 200, body = ProgressJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = super::progress::ProgressJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("access_token" = [])))]
 async fn bulk_update(
     State(state): State<AppState>,
@@ -1312,7 +1303,7 @@ async fn bulk_update(
     PathParams(course_id): PathParams<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<ProgressJson>> {
+) -> ApiResult<Json<super::progress::ProgressJson>> {
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
     caller.require(Permission::ManageCourse, course_target(&course))?;
     let is_json = headers
@@ -1369,36 +1360,30 @@ async fn bulk_update(
         plan.push(entry);
     }
     v.finish()?;
-    let (scope, actor, parent) = (caller.scope, caller.actor(), course.course.clone());
-    let outcome = state
-        .store
-        .write(move |txn| {
-            Box::pin(async move { assignments::bulk_update_dates(txn, &scope, &parent, plan, actor).await })
-        })
-        .await?;
-    let count = outcome.map_err(|problems| {
-        ApiError::invalid(
+    // Checked now, so a bad request queues nothing; the job checks again against the course as it is then.
+    if let Err(problems) =
+        assignments::check_bulk_dates(state.store.read(), &caller.scope, course.course.id, &plan).await?
+    {
+        return Err(ApiError::invalid(
             problems
                 .into_iter()
                 .map(|p| assay_domain::FieldError { pointer: format!("/{}/{}", p.index, p.field), message: p.message })
                 .collect(),
-        )
-    })?;
-    let now = assay_store::now();
-    Ok(Json(ProgressJson {
-        id: None,
-        context_id: course.course.id,
+        ));
+    }
+    let job = assay_store::jobs::NewJob {
+        kind: assignments::BULK_UPDATE_JOB,
         context_type: "Course",
+        context_id: course.course.id,
         user_id: caller.user_id(),
-        tag: "assignment_bulk_update",
-        completion: 100,
-        workflow_state: "completed",
-        created_at: now,
-        updated_at: now,
-        message: format!("{count} assignments updated"),
-        results: json!({ "updated": count }),
-        url: None,
-    }))
+        payload: assignments::BulkUpdateJob { course_id: course.course.id, items: plan }.to_payload(),
+    };
+    let scope = caller.scope;
+    let (_, progress) = state
+        .store
+        .write(move |txn| Box::pin(async move { assay_store::jobs::enqueue(txn, &scope, job).await }))
+        .await?;
+    Ok(Json(super::progress::render(&progress, &state.base_url.resolve(&headers))))
 }
 
 // ---- overrides ----
@@ -1412,6 +1397,17 @@ pub struct OverrideBody {
     pub assignment_override: Option<Value>,
 }
 
+/// Overrides are read by staff only: those who manage the course or see all its grades.
+fn require_staff(caller: &Caller, course: &CourseView) -> ApiResult<()> {
+    if caller.may(Permission::ManageCourse, course_target(course))
+        || caller.may(Permission::ViewAllGrades, course_target(course))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized())
+    }
+}
+
 async fn staff_assignment(
     state: &AppState,
     caller: &Caller,
@@ -1421,11 +1417,7 @@ async fn staff_assignment(
     let course = courses::resolve(state, caller, course_id, false).await?;
     caller.require(Permission::ViewCourse, course_target(&course))?;
     let a = resolve_assignment(state, caller, &course, &Viewer::Staff, assignment_id).await?;
-    if !caller.may(Permission::ManageCourse, course_target(&course))
-        && !caller.may(Permission::ViewAllGrades, course_target(&course))
-    {
-        return Err(ApiError::unauthorized());
-    }
+    require_staff(caller, &course)?;
     Ok((course, a))
 }
 
@@ -1447,6 +1439,161 @@ fn override_input(body: OverrideBody, creating: bool) -> ApiResult<OverrideInput
     };
     v.finish()?;
     Ok(input)
+}
+
+// ---- batch overrides ----
+
+/// The most items one batch takes: they are written in one transaction.
+const MAX_BATCH: usize = 500;
+
+/// `assignment_overrides[]` of the batch endpoints.
+#[derive(Debug, Default, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchOverridesParams {
+    /// Batch create: each item has `assignment_id` and the fields of an `assignment_override`. Batch update:
+    /// each also has the override's `id`. Batch retrieve: `assignment_overrides[][id]` and
+    /// `assignment_overrides[][assignment_id]`.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    #[param(value_type = Option<Vec<Object>>)]
+    pub assignment_overrides: Option<Value>,
+}
+
+fn batch_list(raw: Option<&Value>) -> ApiResult<Vec<Value>> {
+    let items = raw.and_then(list_items).filter(|items| !items.is_empty()).ok_or_else(|| {
+        ApiError::invalid_field(
+            "/assignment_overrides",
+            "is required: a list of overrides, each with its assignment_id",
+        )
+    })?;
+    if items.len() > MAX_BATCH {
+        return Err(ApiError::invalid_field(
+            "/assignment_overrides",
+            format!("must list at most {MAX_BATCH} overrides"),
+        ));
+    }
+    Ok(items)
+}
+
+/// A positive id at `key` of a batch item, or a problem at its pointer.
+fn batch_id(item: &Value, pointer: &str, key: &str, what: &str, v: &mut Validation) -> i64 {
+    match item.get(key).and_then(int_of).filter(|n| *n > 0) {
+        Some(id) => id,
+        None => {
+            v.add(format!("{pointer}/{key}"), format!("is required: {what}"));
+            0
+        }
+    }
+}
+
+/// Reads the items of a batch create (`creating`) or update, every problem at once.
+fn batch_items(body: &BatchOverridesParams, creating: bool) -> ApiResult<Vec<assignments::overrides::BatchItem>> {
+    let items = batch_list(body.assignment_overrides.as_ref())?;
+    let mut v = Validation::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let pointer = format!("/assignment_overrides/{i}");
+        if !item.is_object() {
+            v.add(pointer, "must be an object");
+            continue;
+        }
+        let assignment_id = batch_id(item, &pointer, "assignment_id", "the id of an assignment of this course", &mut v);
+        // A malformed `id` is reported by `parse_override`; a missing one here.
+        if !creating && item.get("id").is_none_or(Value::is_null) {
+            v.add(format!("{pointer}/id"), "is required: the id of the override to change");
+        }
+        let input = parse_override(item, &pointer, &mut v, creating);
+        out.push(assignments::overrides::BatchItem { assignment_id, input });
+    }
+    v.finish()?;
+    Ok(out)
+}
+
+/// Several overrides of the course at once, each named by `assignment_overrides[][id]` and
+/// `assignment_overrides[][assignment_id]`; answers them in the order asked, with `null` for one that does not
+/// exist (staff only).
+#[utoipa::path(get, path = "/api/v1/courses/{course_id}/assignments/overrides", tag = "Assignments",
+    params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`"), BatchOverridesParams),
+    responses((status = 200, body = Vec<AssignmentOverrideJson>, description = "The overrides asked for, `null` where not found"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn batch_show_overrides(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(course_id): PathParams<String>,
+    Params(query): Params<BatchOverridesParams>,
+) -> ApiResult<Json<Vec<Option<AssignmentOverrideJson>>>> {
+    let course = courses::resolve(&state, &caller, &course_id, false).await?;
+    caller.require(Permission::ViewCourse, course_target(&course))?;
+    require_staff(&caller, &course)?;
+    let items = batch_list(query.assignment_overrides.as_ref())?;
+    let mut v = Validation::new();
+    let wanted: Vec<(i64, i64)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let pointer = format!("/assignment_overrides/{i}");
+            let id = batch_id(item, &pointer, "id", "the id of an override", &mut v);
+            (id, batch_id(item, &pointer, "assignment_id", "the id of the override's assignment", &mut v))
+        })
+        .collect();
+    v.finish()?;
+    let found =
+        assignments::overrides::find_batch(state.store.read(), &caller.scope, course.course.id, &wanted).await?;
+    Ok(Json(found.iter().map(|o| o.as_ref().map(render_override)).collect()))
+}
+
+/// Creates overrides of several assignments of the course in one transaction, all or none: each item is an
+/// `assignment_override` with its `assignment_id`. Any refused item: 422 pointing at it
+/// (`/assignment_overrides/<i>/<field>`), and nothing is created.
+#[utoipa::path(post, path = "/api/v1/courses/{course_id}/assignments/overrides", tag = "Assignments",
+    params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`")),
+    request_body(content((BatchOverridesParams = "application/json"), (BatchOverridesParams = "application/x-www-form-urlencoded"))),
+    responses((status = 201, body = Vec<AssignmentOverrideJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn batch_create_overrides(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(course_id): PathParams<String>,
+    Params(body): Params<BatchOverridesParams>,
+) -> ApiResult<(StatusCode, Json<Vec<AssignmentOverrideJson>>)> {
+    let course = courses::resolve(&state, &caller, &course_id, false).await?;
+    caller.require(Permission::ManageCourse, course_target(&course))?;
+    let items = batch_items(&body, true)?;
+    let (scope, actor, parent) = (caller.scope, caller.actor(), course.course.clone());
+    let created = state
+        .store
+        .write(move |txn| {
+            Box::pin(async move { assignments::overrides::create_batch(txn, &scope, &parent, items, actor).await })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(created.iter().map(render_override).collect())))
+}
+
+/// Updates overrides of several assignments of the course in one transaction, all or none: each item names the
+/// override (`id`) and its `assignment_id`, and replaces its dates as the single update does. Any refused item:
+/// 422 pointing at it, and nothing changes.
+#[utoipa::path(put, path = "/api/v1/courses/{course_id}/assignments/overrides", tag = "Assignments",
+    params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`")),
+    request_body(content((BatchOverridesParams = "application/json"), (BatchOverridesParams = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = Vec<AssignmentOverrideJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn batch_update_overrides(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(course_id): PathParams<String>,
+    Params(body): Params<BatchOverridesParams>,
+) -> ApiResult<Json<Vec<AssignmentOverrideJson>>> {
+    let course = courses::resolve(&state, &caller, &course_id, false).await?;
+    caller.require(Permission::ManageCourse, course_target(&course))?;
+    let items = batch_items(&body, false)?;
+    let (scope, actor, parent) = (caller.scope, caller.actor(), course.course.clone());
+    let updated = state
+        .store
+        .write(move |txn| {
+            Box::pin(async move { assignments::overrides::update_batch(txn, &scope, &parent, items, actor).await })
+        })
+        .await?;
+    Ok(Json(updated.iter().map(render_override).collect()))
 }
 
 /// The overrides of an assignment, by id (staff only).

@@ -1,5 +1,5 @@
 //! Progress objects (Canvas §1.15): `GET /api/v1/progress/:id`, what clients poll while a background job (a SIS
-//! import, a bulk enrollment, a content migration) runs. A Progress is readable by the user who started the job and
+//! import, a bulk enrollment, a content migration, a bulk date change of assignments) runs. A Progress is readable by the user who started the job and
 //! by administrators of the account it runs in (for a course's job, by those who manage the course).
 
 use assay_domain::{
@@ -30,7 +30,7 @@ pub struct ProgressJson {
     pub context_id: i64,
     pub context_type: String,
     pub user_id: Option<i64>,
-    /// What kind of job: `sis_import`, `bulk_enrollment`.
+    /// What kind of job: `sis_import`, `bulk_enrollment`, `content_migration`, `assignment_bulk_update`.
     pub tag: String,
     /// Percent done, 0 to 100.
     pub completion: f64,
@@ -84,7 +84,7 @@ async fn show_progress(
     let own = found.user_id.is_some() && found.user_id == caller.user_id();
     if !own {
         if found.context_type == "Course" {
-            // A course's job (a content migration): for whoever manages the course.
+            // A course's job (a content migration, a bulk date change): for whoever manages the course.
             let view = assay_store::courses::find(
                 state.store.read(),
                 &caller.scope,

@@ -4,8 +4,9 @@
 //! - `GET /api/v1/question_banks/:id/qti`: one bank.
 //!
 //! The package is what `POST …/content_migrations` (`qti_converter`) reads back, and what Canvas's QTI import and
-//! text2qti-style readers read. What Canvas cannot read as written (Assay's ordering questions; calculated
-//! questions without pre-computed answer sets) is said in `X-Assay-Warning` response headers, one per warning.
+//! text2qti-style readers read; calculated questions carry Canvas answer sets generated from Assay's own draw.
+//! What Canvas cannot read as written (Assay's ordering questions; a calculated question whose formula could not
+//! be evaluated for any draw) is said in `X-Assay-Warning` response headers, one per warning.
 //! Exports carry answer keys, so they need what changing the quiz or the bank needs (`manage_course` on the
 //! course or, for an account's bank, on the account; a quiz's edit contributors too).
 

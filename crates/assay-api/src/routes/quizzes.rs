@@ -1,14 +1,20 @@
 //! Tests as Canvas classic quizzes (canvas-lms `quizzes_api`, `quiz_questions`, `quiz_groups`,
 //! `quiz_extensions`; `specs/canvas.md` §3.10) and Inspera's test search and contributors:
 //!
-//! - `GET/POST /api/v1/courses/:course_id/quizzes` (search by `search_term`, `state[]`, `due_after`,
-//!   `due_before`), `GET/PUT/DELETE …/quizzes/:id`, `POST …/quizzes/:id/reorder`;
+//! - `GET/POST /api/v1/courses/:course_id/quizzes` (search by `search_term`, `state[]`, and windows on the dates:
+//!   `due_after`/`due_before`, `unlock_after`/`unlock_before`, `lock_after`/`lock_before`),
+//!   `GET/PUT/DELETE …/quizzes/:id`, `POST …/quizzes/:id/reorder`;
 //! - `GET/POST …/quizzes/:quiz_id/questions`, `GET/PUT/DELETE …/questions/:id` (Canvas question JSON, see
 //!   `canvas_question`); a question sent with `question[quiz_group_id]` joins that group's pool;
 //! - `POST …/quizzes/:quiz_id/groups`, `GET/PUT/DELETE …/groups/:id`, `POST …/groups/:id/reorder`;
 //! - `POST …/quizzes/:quiz_id/extensions`;
 //! - `GET/POST/DELETE …/quizzes/:quiz_id/contributors` (`edit` contributors may change the test, `grade`
-//!   contributors may grade it).
+//!   contributors may grade it);
+//! - `GET /api/v1/accounts/:account_id/tests`: the same search across an account's courses and its
+//!   sub-accounts', for administrators and reviewers.
+//!
+//! Every `…/courses/:course_id/quizzes…` endpoint is also served as `…/courses/:course_id/tests…`, and `quiz[…]`
+//! bodies may say `test[…]` (see `crate::test_vocabulary`).
 //!
 //! Course managers (and `edit` contributors) change tests; students see published tests only, never their
 //! questions or answer keys (delivery shows questions through attempts), and never the access code.
@@ -57,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reorder_group))
         .routes(routes!(set_extensions))
         .routes(routes!(list_contributors, add_contributor, remove_contributor))
+        .routes(routes!(search_account_tests))
 }
 
 pub const QUIZ_TYPES: &[&str] = &["assignment", "practice_quiz", "graded_survey", "survey"];
@@ -303,7 +310,8 @@ pub struct QuizParamsFields {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct QuizParams {
-    #[serde(default)]
+    /// Also accepted as `test` (Assay's native vocabulary).
+    #[serde(default, alias = "test")]
     pub quiz: QuizParamsFields,
 }
 
@@ -431,28 +439,122 @@ async fn check_draws(state: &AppState, caller: &Caller, quiz_id: i64, pointer: &
     if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }
 
+/// Inspera's test search: the filters of a course's test list and of an account's.
 #[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
 pub struct QuizListParams {
-    /// Part of the title.
+    /// Part of the title, case-insensitive.
     #[serde(default, deserialize_with = "de::opt_string")]
     pub search_term: Option<String>,
     /// `published` (or `available`), `unpublished`.
     #[serde(default, rename = "state[]", alias = "state", deserialize_with = "de::string_list")]
     pub state: Vec<String>,
-    #[serde(default, deserialize_with = "de::nullable_time")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    #[param(value_type = Option<String>)]
-    pub due_after: Option<Option<chrono::DateTime<chrono::Utc>>>,
-    #[serde(default, deserialize_with = "de::nullable_time")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    #[param(value_type = Option<String>)]
-    pub due_before: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Due at or after this time (ISO 8601); tests without a due date are left out.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub due_after: Option<String>,
+    /// Due at or before this time.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub due_before: Option<String>,
+    /// Opening (`unlock_at`) at or after this time; tests open from the start are left out.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub unlock_after: Option<String>,
+    /// Open by this time: `unlock_at` at or before it, or no `unlock_at`.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub unlock_before: Option<String>,
+    /// Still open at this time: `lock_at` at or after it, or no `lock_at`.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub lock_after: Option<String>,
+    /// Closing (`lock_at`) at or before this time; tests that never close are left out.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub lock_before: Option<String>,
+}
+
+impl QuizListParams {
+    /// The store filter, for a caller who may (`sees_unpublished`) or may not see unpublished tests. Unreadable
+    /// states or times, and a window whose end is before its start: 422 with a pointer to the parameter.
+    pub fn filter(&self, sees_unpublished: bool) -> ApiResult<QuizFilter> {
+        let mut v = Validation::new();
+        let mut states = Vec::new();
+        for (i, s) in self.state.iter().enumerate() {
+            match s.as_str() {
+                "published" | "available" => states.push(quizzes::AVAILABLE.to_owned()),
+                "unpublished" => states.push(quizzes::UNPUBLISHED.to_owned()),
+                _ => v.add(format!("/state/{i}"), "must be published or unpublished"),
+            }
+        }
+        if !sees_unpublished {
+            // Students see published tests only: asking for unpublished ones alone finds nothing.
+            let unpublished_only = !states.is_empty() && states.iter().all(|s| s == quizzes::UNPUBLISHED);
+            states =
+                if unpublished_only { vec![quizzes::DELETED.to_owned()] } else { vec![quizzes::AVAILABLE.to_owned()] };
+        }
+        let mut time = |name: &str, raw: &Option<String>| -> Option<chrono::DateTime<chrono::Utc>> {
+            let raw = raw.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+            let parsed = de::parse_time(raw);
+            if parsed.is_none() {
+                v.add(format!("/{name}"), format!("`{raw}` is not an ISO 8601 time such as 2026-01-31T23:59:00Z"));
+            }
+            parsed
+        };
+        let filter = QuizFilter {
+            search_term: self.search_term.clone().filter(|s| !s.trim().is_empty()),
+            states,
+            due_after: time("due_after", &self.due_after),
+            due_before: time("due_before", &self.due_before),
+            unlock_after: time("unlock_after", &self.unlock_after),
+            unlock_before: time("unlock_before", &self.unlock_before),
+            lock_after: time("lock_after", &self.lock_after),
+            lock_before: time("lock_before", &self.lock_before),
+        };
+        for (from, to, pointer) in [
+            (filter.due_after, filter.due_before, "/due_before"),
+            (filter.unlock_after, filter.unlock_before, "/unlock_before"),
+            (filter.lock_after, filter.lock_before, "/lock_before"),
+        ] {
+            if let (Some(from), Some(to)) = (from, to)
+                && to < from
+            {
+                v.add(pointer, "must not be before the start of its window");
+            }
+        }
+        v.finish()?;
+        Ok(filter)
+    }
+}
+
+/// Renders a page of quizzes for the caller, each with its course's permissions and the caller's contributor role.
+pub(crate) async fn render_quizzes(
+    state: &AppState,
+    caller: &Caller,
+    quizzes_found: &[quiz::Model],
+    course_of: impl Fn(i64) -> Option<CourseView>,
+    base: &str,
+) -> ApiResult<Vec<QuizJson>> {
+    let mut items = Vec::with_capacity(quizzes_found.len());
+    for quiz in quizzes_found {
+        let course = course_of(quiz.course_id).ok_or_else(|| ApiError::not_found(Code::CourseNotFound))?;
+        let contributor = match caller.user_id() {
+            Some(user) => quizzes::contributor_role(state.store.read(), &caller.scope, quiz.id, user)
+                .await?
+                .and_then(|r| QuizRole::parse(&r)),
+            None => None,
+        };
+        let ctx = QuizCtx { course, quiz: quiz.clone(), contributor };
+        let summary = quizzes::summary(state.store.read(), &caller.scope, quiz.id).await?;
+        items.push(render_quiz(caller, &ctx, summary, base));
+    }
+    Ok(items)
 }
 
 // ---- Quiz handlers ---------------------------------------------------------------------------------------------
 
 /// The course's quizzes (students: published ones). Inspera's test search: `search_term` (title), `state[]`
-/// (`published`, `unpublished`), `due_after`, `due_before`.
+/// (`published`, `unpublished`), and time windows on the due, unlock and lock dates.
 #[utoipa::path(get, path = "/api/v1/courses/{course_id}/quizzes", tag = "Quizzes",
     params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`"), QuizListParams, crate::pagination::PageQuery),
     responses((status = 200, body = Vec<QuizJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -468,39 +570,90 @@ async fn list_quizzes(
     let course = courses::resolve(&state, &caller, &course_id, false).await?;
     let target = Target::Course { course_id: course.course.id, account: &course.account_path };
     caller.require(Permission::ViewCourse, target)?;
-    let mut states = Vec::new();
-    for (i, s) in params.state.iter().enumerate() {
-        match s.as_str() {
-            "published" | "available" => states.push(quizzes::AVAILABLE.to_owned()),
-            "unpublished" => states.push(quizzes::UNPUBLISHED.to_owned()),
-            _ => return Err(ApiError::invalid_field(&format!("/state/{i}"), "must be published or unpublished")),
-        }
-    }
-    if !caller.may(Permission::ManageCourse, target) {
-        // Students see published quizzes only: asking for unpublished ones alone finds nothing.
-        let unpublished_only = !states.is_empty() && states.iter().all(|s| s == quizzes::UNPUBLISHED);
-        states = if unpublished_only { vec![quizzes::DELETED.to_owned()] } else { vec![quizzes::AVAILABLE.to_owned()] };
-    }
-    let filter = QuizFilter {
-        search_term: params.search_term.filter(|s| !s.trim().is_empty()),
-        states,
-        due_after: params.due_after.flatten(),
-        due_before: params.due_before.flatten(),
-    };
+    let filter = params.filter(caller.may(Permission::ManageCourse, target))?;
     let page = quizzes::list(state.store.read(), &caller.scope, course.course.id, &filter, &pagination.request).await?;
     let base = state.base_url.resolve(&headers);
-    let mut items = Vec::with_capacity(page.items.len());
-    for quiz in &page.items {
-        let contributor = match caller.user_id() {
-            Some(user) => quizzes::contributor_role(state.store.read(), &caller.scope, quiz.id, user)
-                .await?
-                .and_then(|r| QuizRole::parse(&r)),
-            None => None,
-        };
-        let ctx = QuizCtx { course: course.clone(), quiz: quiz.clone(), contributor };
-        let summary = quizzes::summary(state.store.read(), &caller.scope, quiz.id).await?;
-        items.push(render_quiz(&caller, &ctx, summary, &base));
+    let items = render_quizzes(&state, &caller, &page.items, |_| Some(course.clone()), &base).await?;
+    Ok(Paginated::new(page.with_items(items), pagination))
+}
+
+/// The account-wide filter of the test search, on top of [`QuizListParams`].
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountTestQuery {
+    /// Only this course's tests (id or `sis_course_id:X`); it must be within the account.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub course_id: Option<String>,
+}
+
+/// A test found by the account-wide search: the quiz with its course.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestSearchJson {
+    #[serde(flatten)]
+    pub quiz: QuizJson,
+    pub course_id: i64,
+}
+
+/// Inspera's test search across an account: the tests (published or not) of every course of the account and of
+/// its sub-accounts, by id, with the course filters: `search_term` (title), `state[]`, `course_id`, and time
+/// windows on the due, unlock and lock dates. For those who manage or grade the account's courses
+/// (administrators, reviewers).
+#[utoipa::path(get, path = "/api/v1/accounts/{account_id}/tests", tag = "Tests",
+    params(("account_id" = String, Path, description = "Account id, `self` or `sis_account_id:X`"), QuizListParams, AccountTestQuery, crate::pagination::PageQuery),
+    responses((status = 200, body = Vec<TestSearchJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("access_token" = [])))]
+async fn search_account_tests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+    crate::path::PathParams(account_id): crate::path::PathParams<String>,
+    pagination: Pagination,
+    Params(raw): Params<Map<String, Value>>,
+) -> ApiResult<Paginated<TestSearchJson>> {
+    let account = super::accounts::resolve(&state, &caller, &account_id).await?;
+    let path = account.account_path();
+    caller.require(Permission::ViewCourse, Target::Account(&path))?;
+    if !caller.may(Permission::ManageCourse, Target::Account(&path))
+        && !caller.may(Permission::ManageGrades, Target::Account(&path))
+    {
+        return Err(ApiError::unauthorized());
     }
+    let search: QuizListParams = crate::params::from_tree(raw.clone())?;
+    let narrow: AccountTestQuery = crate::params::from_tree(raw)?;
+    let filter = search.filter(true)?;
+    let course_id = match narrow.course_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => {
+            let not_here = || ApiError::invalid_field("/course_id", format!("`{raw}` is not a course of this account"));
+            let id =
+                assay_domain::IdRef::parse(raw, "course", assay_store::courses::ID_PREFIXES).map_err(|_| not_here())?;
+            let course = match assay_store::courses::find(state.store.read(), &caller.scope, &id, false).await {
+                Ok(course) => course,
+                Err(assay_store::StoreError::NotFound) => return Err(not_here()),
+                Err(other) => return Err(other.into()),
+            };
+            if !course.account_path.is_within(&path) {
+                return Err(not_here());
+            }
+            Some(course.course.id)
+        }
+    };
+    let within = quizzes::SearchIn::Account { account: &account, course_id };
+    let page = quizzes::search(state.store.read(), &caller.scope, within, &filter, &pagination.request).await?;
+    let mut courses_by_id: std::collections::HashMap<i64, CourseView> = std::collections::HashMap::new();
+    for quiz in &page.items {
+        if let std::collections::hash_map::Entry::Vacant(slot) = courses_by_id.entry(quiz.course_id) {
+            let id = assay_domain::IdRef::Id(quiz.course_id);
+            slot.insert(assay_store::courses::find(state.store.read(), &caller.scope, &id, true).await?);
+        }
+    }
+    let base = state.base_url.resolve(&headers);
+    let rendered = render_quizzes(&state, &caller, &page.items, |id| courses_by_id.get(&id).cloned(), &base).await?;
+    let items = rendered
+        .into_iter()
+        .zip(&page.items)
+        .map(|(quiz, found)| TestSearchJson { quiz, course_id: found.course_id })
+        .collect();
     Ok(Paginated::new(page.with_items(items), pagination))
 }
 
@@ -943,7 +1096,8 @@ pub struct GroupParamsFields {
 /// `quiz_groups[][name|pick_count|question_points|assessment_question_bank_id]` (the first entry is used).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct GroupParams {
-    #[serde(default)]
+    /// Also accepted as `test_groups`.
+    #[serde(default, alias = "test_groups")]
     pub quiz_groups: Vec<GroupParamsFields>,
 }
 

@@ -324,3 +324,35 @@ fn a_bare_document_of_loose_items_becomes_a_bank() {
     assert_eq!(item.body.text, "Say hi");
     assert_eq!(item.canvas_type, None);
 }
+
+#[test]
+fn an_answer_set_that_disagrees_with_its_formula_is_a_warning() {
+    let item = |sets: &str| {
+        format!(
+            r#"<objectbank ident="b"><item ident="i_calc" title="Formula">{}
+<presentation><material><mattext texttype="text/html">&lt;p&gt;[x] times 2?&lt;/p&gt;</mattext></material>
+<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal"><response_label ident="answer1"/></render_fib></response_str></presentation>
+<itemproc_extension><calculated><answer_tolerance>0</answer_tolerance>
+<formulas decimal_places="0"><formula>x * 2</formula></formulas>
+<vars><var name="x" scale="0"><min>1</min><max>9</max></var></vars>
+<var_sets>{sets}</var_sets></calculated></itemproc_extension></item></objectbank>"#,
+            meta(&[("question_type", "calculated_question"), ("points_possible", "1")])
+        )
+    };
+    let read = |sets: &str| {
+        read_package(&zip(&[("non_cc_assessments/b.xml.qti", wrap(&item(sets)).as_bytes())])).expect("reads")
+    };
+    let fine = read(r#"<var_set ident="1"><var name="x">3</var><answer>6</answer></var_set>"#);
+    assert!(fine.warnings.is_empty(), "{:#?}", fine.warnings);
+    let off = read(
+        r#"<var_set ident="1"><var name="x">3</var><answer>6</answer></var_set>
+<var_set ident="2"><var name="x">4</var><answer>9</answer></var_set>
+<var_set ident="3"><var name="y">4</var><answer>8</answer></var_set>"#,
+    );
+    // The question is still read, with the formula; each set that does not fit is named.
+    assert!(matches!(off.banks[0].items[0].body.answer, AnswerModel::Calculated { .. }));
+    let messages: Vec<&str> = off.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(messages[0].contains("answer set (2)") && messages[0].contains("answer 9") && messages[0].contains("(8)"));
+    assert!(messages[1].contains("answer set (3)"), "{messages:#?}");
+}

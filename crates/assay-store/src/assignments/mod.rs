@@ -605,13 +605,103 @@ pub async fn grant_extensions(
     Ok(Ok(out))
 }
 
+/// The job kind (and Progress tag) of a bulk date change (`PUT /courses/:id/assignments/bulk_update`).
+pub const BULK_UPDATE_JOB: &str = "assignment_bulk_update";
+
 /// New dates for one assignment in a bulk update: its own (`base`) and its overrides', each date changed only
 /// when named (`Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkDates {
     pub assignment_id: i64,
     pub base: Option<OverrideDates>,
     pub overrides: Vec<(i64, OverrideDates)>,
+}
+
+/// A bulk date change as a job stores it: the course and the checked request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkUpdateJob {
+    pub course_id: i64,
+    pub items: Vec<BulkDates>,
+}
+
+const DATE_KEYS: [&str; 3] = ["unlock_at", "due_at", "lock_at"];
+
+fn date_slots(d: &OverrideDates) -> [rules::Overridden; 3] {
+    [d.unlock_at, d.due_at, d.lock_at]
+}
+
+/// The dates that change, as JSON: a key only for a date that changes, `null` to clear it (so "leave alone" and
+/// "clear" survive the trip through the job table).
+fn dates_json(d: &OverrideDates) -> serde_json::Map<String, serde_json::Value> {
+    DATE_KEYS
+        .iter()
+        .zip(date_slots(d))
+        .filter_map(|(key, slot)| slot.map(|value| ((*key).to_owned(), json!(value))))
+        .collect()
+}
+
+fn dates_from(obj: &serde_json::Map<String, serde_json::Value>) -> Result<OverrideDates, String> {
+    let read = |key: &str| -> Result<rules::Overridden, String> {
+        match obj.get(key) {
+            None => Ok(None),
+            Some(serde_json::Value::Null) => Ok(Some(None)),
+            Some(value) => serde_json::from_value::<rules::Time>(value.clone())
+                .map(|t| Some(Some(t)))
+                .map_err(|e| format!("`{key}`: {e}")),
+        }
+    };
+    Ok(OverrideDates { unlock_at: read("unlock_at")?, due_at: read("due_at")?, lock_at: read("lock_at")? })
+}
+
+impl BulkUpdateJob {
+    /// The job's payload: `{"course_id", "items": [{"assignment_id", "base"?: {dates}, "overrides": [{"id",
+    /// dates}]}]}`.
+    pub fn to_payload(&self) -> serde_json::Value {
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|item| {
+                let overrides: Vec<serde_json::Value> = item
+                    .overrides
+                    .iter()
+                    .map(|(id, d)| {
+                        let mut obj = dates_json(d);
+                        obj.insert("id".into(), json!(id));
+                        serde_json::Value::Object(obj)
+                    })
+                    .collect();
+                let mut obj = serde_json::Map::new();
+                obj.insert("assignment_id".into(), json!(item.assignment_id));
+                if let Some(base) = &item.base {
+                    obj.insert("base".into(), serde_json::Value::Object(dates_json(base)));
+                }
+                obj.insert("overrides".into(), json!(overrides));
+                serde_json::Value::Object(obj)
+            })
+            .collect();
+        json!({ "course_id": self.course_id, "items": items })
+    }
+
+    /// Reads a payload written by [`BulkUpdateJob::to_payload`].
+    pub fn from_payload(payload: &serde_json::Value) -> Result<BulkUpdateJob, String> {
+        let course_id = payload["course_id"].as_i64().ok_or("no course_id")?;
+        let mut items = Vec::new();
+        for item in payload["items"].as_array().ok_or("no items")? {
+            let assignment_id = item["assignment_id"].as_i64().ok_or("an item without assignment_id")?;
+            let base = match item.get("base") {
+                Some(serde_json::Value::Object(obj)) => Some(dates_from(obj)?),
+                _ => None,
+            };
+            let mut overrides = Vec::new();
+            for o in item["overrides"].as_array().ok_or("an item without overrides")? {
+                let obj = o.as_object().ok_or("an override that is not an object")?;
+                let id = o["id"].as_i64().ok_or("an override without id")?;
+                overrides.push((id, dates_from(obj)?));
+            }
+            items.push(BulkDates { assignment_id, base, overrides });
+        }
+        Ok(BulkUpdateJob { course_id, items })
+    }
 }
 
 /// One problem of a bulk update: the item's index, the field and why.
@@ -626,21 +716,35 @@ fn merge(current: Option<rules::Time>, change: Option<Option<rules::Time>>) -> O
     change.unwrap_or(current)
 }
 
-/// Applies new dates to many assignments of a course and their overrides, all or nothing (§3.6): everything is
-/// checked before anything is written, and any problem leaves every row as it was. Overrides that are not named
-/// keep their dates; overrides are never created or deleted here.
-pub async fn bulk_update_dates(
-    txn: &DatabaseTransaction,
+/// A checked bulk update: each assignment with its new dates, and its named overrides with theirs.
+#[derive(Debug, Clone)]
+pub struct BulkPlan {
+    items: Vec<PlannedDates>,
+}
+
+/// One assignment of a [`BulkPlan`].
+#[derive(Debug, Clone)]
+struct PlannedDates {
+    assignment: row::Model,
+    dates: Dates,
+    overrides: Vec<(OverrideView, OverrideDates)>,
+}
+
+/// Checks a bulk update against what is stored (§3.6): every assignment is a live one of the course, every
+/// override one of its assignment's, and every date order holds once the changes are merged. Returns the plan,
+/// or every problem found. Writes nothing: the request checks this before queueing the job, and the job again
+/// before writing (the course may have changed in between).
+pub async fn check_bulk_dates<C: ConnectionTrait>(
+    conn: &C,
     scope: &Scope,
-    course: &course::Model,
-    items: Vec<BulkDates>,
-    actor: Actor,
-) -> Result<Result<usize, Vec<BulkProblem>>, StoreError> {
+    course_id: i64,
+    items: &[BulkDates],
+) -> Result<Result<BulkPlan, Vec<BulkProblem>>, StoreError> {
     let mut problems = Vec::new();
     let mut plan = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let problem = |field: &str, message: String| BulkProblem { index, field: field.to_owned(), message };
-        let a = match find(txn, scope, course.id, &IdRef::Id(item.assignment_id)).await {
+        let a = match find(conn, scope, course_id, &IdRef::Id(item.assignment_id)).await {
             Ok(a) => a,
             Err(StoreError::NotFound) => {
                 problems.push(problem("id", format!("{} is not an assignment of this course", item.assignment_id)));
@@ -659,7 +763,7 @@ pub async fn bulk_update_dates(
         for (field, message) in rules::check_order(&base) {
             problems.push(problem(field, message));
         }
-        let existing = overrides::of_assignment(txn, scope, a.id).await?;
+        let existing = overrides::of_assignment(conn, scope, a.id).await?;
         let mut changed = Vec::new();
         for (override_id, d) in &item.overrides {
             let Some(o) = existing.iter().find(|o| o.row.id == *override_id) else {
@@ -679,13 +783,28 @@ pub async fn bulk_update_dates(
             }
             changed.push((o.clone(), new));
         }
-        plan.push((a, base, changed));
+        plan.push(PlannedDates { assignment: a, dates: base, overrides: changed });
     }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
-    let count = plan.len();
-    for (a, base, changed) in plan {
+    Ok(if problems.is_empty() { Ok(BulkPlan { items: plan }) } else { Err(problems) })
+}
+
+/// Applies new dates to many assignments of a course and their overrides, all or nothing (§3.6): everything is
+/// checked ([`check_bulk_dates`]) before anything is written, and any problem leaves every row as it was.
+/// Overrides that are not named keep their dates; overrides are never created or deleted here. The dates are
+/// absolute, so applying the same request twice gives the same rows.
+pub async fn bulk_update_dates(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course: &course::Model,
+    items: Vec<BulkDates>,
+    actor: Actor,
+) -> Result<Result<usize, Vec<BulkProblem>>, StoreError> {
+    let plan = match check_bulk_dates(txn, scope, course.id, &items).await? {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let count = plan.items.len();
+    for PlannedDates { assignment: a, dates: base, overrides: changed } in plan.items {
         let fields = AssignmentFields {
             due_at: Some(base.due_at),
             unlock_at: Some(base.unlock_at),
@@ -699,4 +818,35 @@ pub async fn bulk_update_dates(
         }
     }
     Ok(Ok(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_update_job_keeps_left_alone_apart_from_cleared() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+        let job = BulkUpdateJob {
+            course_id: 7,
+            items: vec![
+                BulkDates {
+                    assignment_id: 1,
+                    base: Some(OverrideDates {
+                        unlock_at: None,
+                        due_at: Some(Some(t("2030-01-11T00:00:00Z"))),
+                        lock_at: Some(None),
+                    }),
+                    overrides: vec![(5, OverrideDates { unlock_at: Some(None), due_at: None, lock_at: None })],
+                },
+                BulkDates { assignment_id: 2, base: None, overrides: vec![] },
+            ],
+        };
+        let payload = job.to_payload();
+        assert_eq!(payload["items"][0]["base"], json!({"due_at": "2030-01-11T00:00:00Z", "lock_at": null}));
+        assert_eq!(payload["items"][0]["overrides"], json!([{"id": 5, "unlock_at": null}]));
+        assert!(payload["items"][1].get("base").is_none());
+        assert_eq!(BulkUpdateJob::from_payload(&payload).unwrap(), job);
+        assert!(BulkUpdateJob::from_payload(&json!({"course_id": 7})).is_err());
+    }
 }

@@ -1,21 +1,26 @@
 //! Assignment overrides (Canvas §3.5): dates for some students of an assignment — listed students (ad hoc), a
 //! group of the assignment's group set, or a course section. An override is deleted outright (its former details
 //! travel in the `assignment_override.deleted` event); its target cannot change, except that an ad-hoc
-//! override's students can be replaced.
+//! override's students can be replaced. The batch functions ([`create_batch`], [`update_batch`], [`find_batch`])
+//! run the single-override rules on each item, inside the caller's one transaction.
 
 use std::collections::{HashMap, HashSet};
 
-use assay_domain::assignment::{self as rules, OverrideDates, Target};
+use assay_domain::{
+    IdRef,
+    assignment::{self as rules, OverrideDates, Target},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
 use crate::{
     Scope, StoreError,
     entity::{
-        assignment, assignment_override as row, assignment_override_student as student_row, course_section, group,
+        assignment, assignment_override as row, assignment_override_student as student_row, course, course_section,
+        group,
     },
     events::{self, Actor},
 };
@@ -455,4 +460,134 @@ pub async fn synchronise(
         }
     }
     Ok(out)
+}
+
+/// One override of a batch: the assignment it belongs to and what the request says of it (on update, `input.id`
+/// names the override).
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    pub assignment_id: i64,
+    pub input: OverrideInput,
+}
+
+/// The field path of item `index` of a batch.
+fn item_field(index: usize, rest: &str) -> String {
+    format!("assignment_overrides/{index}{rest}")
+}
+
+/// A single-override error as an error of item `index`: `assignment_override/due_at` becomes
+/// `assignment_overrides/<index>/due_at`.
+fn item_error(index: usize, err: StoreError) -> StoreError {
+    match err {
+        StoreError::Invalid { field, message } => {
+            let rest = field.strip_prefix("assignment_override").unwrap_or(field);
+            let rest = if rest.is_empty() || rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
+            StoreError::InvalidItem { field: item_field(index, &rest), message }
+        }
+        other => other,
+    }
+}
+
+async fn batch_assignment(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course_id: i64,
+    index: usize,
+    id: i64,
+) -> Result<assignment::Model, StoreError> {
+    super::find(txn, scope, course_id, &IdRef::Id(id)).await.map_err(|err| match err {
+        StoreError::NotFound => StoreError::InvalidItem {
+            field: item_field(index, "/assignment_id"),
+            message: format!("{id} is not an assignment of this course"),
+        },
+        other => other,
+    })
+}
+
+/// Creates overrides of several assignments of `course`, all or none (Canvas's batch create). Items are created in
+/// order with the single-override rules, so a later item sees the earlier ones (two items cannot target the same
+/// section of an assignment); the first refused item fails the batch with an `InvalidItem` naming it, and the
+/// caller's transaction, rolled back, leaves nothing behind.
+pub async fn create_batch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course: &course::Model,
+    items: Vec<BatchItem>,
+    actor: Actor,
+) -> Result<Vec<OverrideView>, StoreError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let a = batch_assignment(txn, scope, course.id, index, item.assignment_id).await?;
+        let created = create(txn, scope, &a, item.input, course.time_zone.as_deref(), actor)
+            .await
+            .map_err(|err| item_error(index, err))?;
+        out.push(created);
+    }
+    Ok(out)
+}
+
+/// Updates overrides of several assignments of `course`, all or none, each as [`update`] does (its dates are
+/// replaced as a whole). Every item names its override (`input.id`) and that override's assignment.
+pub async fn update_batch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    course: &course::Model,
+    items: Vec<BatchItem>,
+    actor: Actor,
+) -> Result<Vec<OverrideView>, StoreError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let a = batch_assignment(txn, scope, course.id, index, item.assignment_id).await?;
+        let Some(id) = item.input.id else {
+            return Err(StoreError::InvalidItem {
+                field: item_field(index, "/id"),
+                message: "is required: the id of the override to change".into(),
+            });
+        };
+        let current = find(txn, scope, a.id, id).await.map_err(|err| match err {
+            StoreError::NotFound => StoreError::InvalidItem {
+                field: item_field(index, "/id"),
+                message: format!("{id} is not an override of assignment {}", a.id),
+            },
+            other => other,
+        })?;
+        let updated = update(txn, scope, &a, &current, item.input, course.time_zone.as_deref(), actor)
+            .await
+            .map_err(|err| item_error(index, err))?;
+        out.push(updated);
+    }
+    Ok(out)
+}
+
+/// Overrides by `(id, assignment_id)`, in the order asked: `None` where the assignment is not a (live) assignment
+/// of the course or the override is not one of its overrides (Canvas answers `null` for those).
+pub async fn find_batch<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    course_id: i64,
+    wanted: &[(i64, i64)],
+) -> Result<Vec<Option<OverrideView>>, StoreError> {
+    let asked: HashSet<i64> = wanted.iter().map(|(_, assignment_id)| *assignment_id).collect();
+    let mut in_course: Vec<i64> = Vec::new();
+    let asked: Vec<i64> = asked.into_iter().collect();
+    for chunk in asked.chunks(500) {
+        let found: Vec<i64> = assignment::Entity::find()
+            .select_only()
+            .column(assignment::Column::Id)
+            .filter(assignment::Column::RootAccountId.eq(scope.root_account_id()))
+            .filter(assignment::Column::CourseId.eq(course_id))
+            .filter(assignment::Column::WorkflowState.ne(rules::DELETED))
+            .filter(assignment::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        in_course.extend(found);
+    }
+    let overrides = of_assignments(conn, scope, &in_course).await?;
+    Ok(wanted
+        .iter()
+        .map(|(id, assignment_id)| {
+            overrides.get(assignment_id).and_then(|list| list.iter().find(|o| o.row.id == *id)).cloned()
+        })
+        .collect())
 }

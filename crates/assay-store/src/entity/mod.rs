@@ -21,6 +21,7 @@ pub mod grade_explanation;
 pub mod group;
 pub mod group_category;
 pub mod group_membership;
+pub mod job;
 pub mod login;
 pub mod migration_issue;
 pub mod partner;

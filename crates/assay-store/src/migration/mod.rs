@@ -14,6 +14,7 @@ mod m20261123_000008_sis_imports;
 mod m20261123_000009_authoring;
 mod m20261123_000010_assignments;
 mod m20261123_000015_content_migrations;
+mod m20261123_000016_jobs;
 mod m20261123_000017_delivery;
 mod m20261123_000020_results;
 mod util;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_authoring::Migration),
             Box::new(m20261123_000010_assignments::Migration),
             Box::new(m20261123_000015_content_migrations::Migration),
+            Box::new(m20261123_000016_jobs::Migration),
             Box::new(m20261123_000017_delivery::Migration),
             Box::new(m20261123_000020_results::Migration),
         ]

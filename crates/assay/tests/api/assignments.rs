@@ -58,6 +58,31 @@ fn pointers(res: &crate::harness::Res) -> Vec<String> {
         .collect()
 }
 
+/// Polls a Progress until it is completed or failed.
+async fn wait_progress(t: &TestApp, id: i64) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let res = t.get(&format!("/api/v1/progress/{id}")).send().await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        if matches!(res.body["workflow_state"].as_str(), Some("completed" | "failed")) {
+            return res.body;
+        }
+        assert!(std::time::Instant::now() < deadline, "progress {id} did not finish: {}", res.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs SQL on the test's database (to look at the job table, or to play a worker that died).
+async fn sql(t: &TestApp, statement: &str) -> Vec<sea_orm::QueryResult> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let conn = t.store().read();
+    conn.query_all_raw(Statement::from_string(conn.get_database_backend(), statement.to_owned())).await.expect("sql")
+}
+
+async fn job_count(t: &TestApp) -> i64 {
+    sql(t, "SELECT COUNT(*) AS n FROM jobs").await[0].try_get::<i64>("", "n").unwrap()
+}
+
 async fn event_types(t: &TestApp, prefix: &str) -> Vec<String> {
     let res = t.get("/api/v1/events?per_page=100").send().await;
     res.body
@@ -519,8 +544,10 @@ backend_test!(
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(
             (res.body["workflow_state"].as_str(), res.body["tag"].as_str()),
-            (Some("completed"), Some("assignment_bulk_update"))
+            (Some("queued"), Some("assignment_bulk_update"))
         );
+        let done = wait_progress(&t, res.body["id"].as_i64().unwrap()).await;
+        assert_eq!((done["workflow_state"].as_str(), &done["results"]), (Some("completed"), &json!({"updated": 2})));
         let a = t.get(&format!("/api/v1/courses/{c}/assignments/{aid}?include[]=overrides")).send().await.body;
         assert_eq!(
             (a["due_at"].as_str(), a["lock_at"].as_str()),
@@ -587,3 +614,263 @@ backend_test!(
         assert_eq!(seen, sorted);
     }
 );
+
+backend_test!(batch_overrides_are_created_listed_and_updated_all_or_nothing, |t| {
+    let c = course(&t, "Music").await;
+    let s1 = section(&t, c, "Choir").await;
+    let s2 = section(&t, c, "Band").await;
+    let sam = user(&t, "Sam Student", "sam@school.test").await;
+    let pat = user(&t, "Pat Pupil", "pat@school.test").await;
+    enroll_student(&t, c, Some(s1), sam).await;
+    enroll_student(&t, c, Some(s2), pat).await;
+    let a = assignment(
+        &t,
+        c,
+        json!({"name": "Scales", "due_at": "2030-01-10T00:00:00Z", "lock_at": "2030-01-20T00:00:00Z"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = assignment(&t, c, json!({"name": "Recital"})).await["id"].as_i64().unwrap();
+    let batch = format!("/api/v1/courses/{c}/assignments/overrides");
+    let created_events = || async { event_types(&t, "assignment_override").await };
+    // Rails array-of-hash form: a new item starts when a key repeats.
+    let res = t
+        .post(&batch)
+        .form(&[
+            ("assignment_overrides[][assignment_id]", a.to_string()),
+            ("assignment_overrides[][student_ids][]", sam.to_string()),
+            ("assignment_overrides[][title]", "Sam".into()),
+            ("assignment_overrides[][due_at]", "2030-01-12T00:00:00Z".into()),
+            ("assignment_overrides[][assignment_id]", b.to_string()),
+            ("assignment_overrides[][course_section_id]", s2.to_string()),
+            ("assignment_overrides[][due_at]", "2030-02-01T00:00:00Z".into()),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let list = res.body.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{}", res.body);
+    assert_eq!((list[0]["assignment_id"].as_i64(), &list[0]["student_ids"]), (Some(a), &json!([sam])));
+    assert_eq!((list[0]["title"].as_str(), list[0]["due_at"].as_str()), (Some("Sam"), Some("2030-01-12T00:00:00Z")));
+    assert_eq!((list[1]["assignment_id"].as_i64(), list[1]["course_section_id"].as_i64()), (Some(b), Some(s2)));
+    assert_eq!(list[1]["title"], "Band");
+    let (o1, o2) = (list[0]["id"].as_i64().unwrap(), list[1]["id"].as_i64().unwrap());
+    assert_eq!(created_events().await, vec!["assignment_override.created", "assignment_override.created"]);
+
+    // One bad item refuses the whole batch, pointing at the item; nothing is written.
+    let events_before = t.event_count().await;
+    for (items, pointer) in [
+        // The third item's students need a title (found while writing: the first two are rolled back).
+        (
+            json!([{"assignment_id": a, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1},
+                   {"assignment_id": a, "student_ids": [pat]}]),
+            "/assignment_overrides/2/title",
+        ),
+        // Two items for the same section of one assignment.
+        (
+            json!([{"assignment_id": b, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1}]),
+            "/assignment_overrides/1/course_section_id",
+        ),
+        // Sam already has an override of `a`.
+        (json!([{"assignment_id": a, "student_ids": [sam], "title": "Again"}]), "/assignment_overrides/0/student_ids"),
+        (
+            json!([{"assignment_id": a, "course_section_id": s1, "due_at": "2030-01-25T00:00:00Z"}]),
+            "/assignment_overrides/0/lock_at",
+        ),
+        (json!([{"assignment_id": 999999, "course_section_id": s1}]), "/assignment_overrides/0/assignment_id"),
+        (json!([{"course_section_id": s1}]), "/assignment_overrides/0/assignment_id"),
+        (
+            json!([{"assignment_id": a, "course_section_id": s1}, {"assignment_id": b, "course_section_id": s1, "due_at": "soon"}]),
+            "/assignment_overrides/1/due_at",
+        ),
+        (json!([{"assignment_id": a}]), "/assignment_overrides/0"),
+        (json!([]), "/assignment_overrides"),
+    ] {
+        let res = t.post(&batch).json(&json!({ "assignment_overrides": items })).send().await;
+        res.assert_error(422, "validation_failed");
+        assert_eq!(pointers(&res), vec![pointer], "{items}: {}", res.body);
+    }
+    assert_eq!(t.event_count().await, events_before, "a refused batch recorded events");
+    let of_a = t.get(&format!("/api/v1/courses/{c}/assignments/{a}/overrides")).send().await;
+    assert_eq!(ids(&of_a), vec![o1]);
+    let of_b = t.get(&format!("/api/v1/courses/{c}/assignments/{b}/overrides")).send().await;
+    assert_eq!(ids(&of_b), vec![o2]);
+
+    // Batch retrieve: in the order asked, null for what is not there.
+    let res = t
+        .get(&format!(
+            "{batch}?assignment_overrides[][id]={o2}&assignment_overrides[][assignment_id]={b}\
+             &assignment_overrides[][id]={o1}&assignment_overrides[][assignment_id]={a}\
+             &assignment_overrides[][id]={o2}&assignment_overrides[][assignment_id]={a}"
+        ))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!((res.body[0]["id"].as_i64(), res.body[1]["id"].as_i64()), (Some(o2), Some(o1)), "{}", res.body);
+    assert!(res.body[2].is_null() && res.body.as_array().unwrap().len() == 3, "{}", res.body);
+    let res = t.get(&format!("{batch}?assignment_overrides[][id]={o1}")).send().await;
+    res.assert_error(422, "validation_failed");
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/0/assignment_id"]);
+
+    // Batch update: each item replaces its override's dates; one bad item changes nothing.
+    let res = t
+        .put(&batch)
+        .json(&json!({"assignment_overrides": [
+            {"id": o1, "assignment_id": a, "due_at": "2030-01-14T00:00:00Z"},
+            {"id": o2, "assignment_id": b, "due_at": "2030-03-01T00:00:00Z"},
+            {"id": 999999, "assignment_id": b, "due_at": null}]}))
+        .send()
+        .await;
+    res.assert_error(422, "validation_failed");
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/2/id"]);
+    let res = t.put(&batch).json(&json!({"assignment_overrides": [{"assignment_id": a, "due_at": null}]})).send().await;
+    assert_eq!(pointers(&res), vec!["/assignment_overrides/0/id"]);
+    let one = t.get(&format!("/api/v1/courses/{c}/assignments/{a}/overrides/{o1}")).send().await;
+    assert_eq!(one.body["due_at"], "2030-01-12T00:00:00Z");
+    let res = t
+        .put(&batch)
+        .json(&json!({"assignment_overrides": [
+            {"id": o1, "assignment_id": a, "due_at": "2030-01-14T00:00:00Z", "title": "Sam S."},
+            {"id": o2, "assignment_id": b, "due_at": null, "unlock_at": "2030-01-01T00:00:00Z"}]}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        (res.body[0]["title"].as_str(), res.body[0]["due_at"].as_str()),
+        (Some("Sam S."), Some("2030-01-14T00:00:00Z"))
+    );
+    assert_eq!(res.body[0]["student_ids"], json!([sam]), "an ad-hoc override keeps its students: {}", res.body);
+    assert!(res.body[1]["due_at"].is_null() && res.body[1]["unlock_at"] == "2030-01-01T00:00:00Z", "{}", res.body);
+    let effective = t.get(&format!("/api/v1/courses/{c}/effective_due_dates")).send().await.body;
+    assert_eq!(effective[a.to_string()][sam.to_string()]["due_at"], "2030-01-14T00:00:00Z");
+    assert!(effective[b.to_string()][pat.to_string()]["due_at"].is_null(), "{effective}");
+    let updates = created_events().await.into_iter().filter(|e| e == "assignment_override.updated").count();
+    assert_eq!(updates, 2);
+
+    // Students do not use the batch endpoints.
+    let student_token = t.token_for(sam).await;
+    t.get(&format!("{batch}?assignment_overrides[][id]={o1}&assignment_overrides[][assignment_id]={a}"))
+        .token(&student_token)
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
+    t.post(&batch)
+        .token(&student_token)
+        .json(&json!({"assignment_overrides": [{"assignment_id": b, "course_section_id": s1}]}))
+        .send()
+        .await
+        .assert_error(401, "unauthorized");
+});
+
+backend_test!(bulk_update_is_a_background_job_all_or_nothing_and_safe_to_rerun, |t| {
+    let c = course(&t, "Drama").await;
+    let s1 = section(&t, c, "Stage").await;
+    let a = assignment(
+        &t,
+        c,
+        json!({"name": "Monologue", "due_at": "2030-01-10T00:00:00Z", "lock_at": "2030-01-20T00:00:00Z",
+        "assignment_overrides": [{"course_section_id": s1, "due_at": "2030-01-12T00:00:00Z"}]}),
+    )
+    .await;
+    let b = assignment(&t, c, json!({"name": "Dialogue", "due_at": "2030-02-10T00:00:00Z"})).await;
+    let (aid, bid, oid) =
+        (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap(), a["overrides"][0]["id"].as_i64().unwrap());
+    let url = format!("/api/v1/courses/{c}/assignments/bulk_update");
+    // Bad requests are refused whole, before anything is queued.
+    for (body, pointers_wanted) in [
+        (json!([{"id": aid, "all_dates": [{"base": true, "due_at": "2030-01-30T00:00:00Z"}]}]), vec!["/0/lock_at"]),
+        (json!([{"id": bid, "all_dates": [{"base": true, "due_at": "tomorrow"}]}]), vec!["/0/all_dates/0/due_at"]),
+        (json!([{"id": aid, "all_dates": [{"id": 999999, "due_at": null}]}]), vec!["/0/all_dates"]),
+        (json!([{"all_dates": []}, {"id": bid}]), vec!["/0/id", "/1/all_dates"]),
+    ] {
+        let res = t.put(&url).json(&body).send().await;
+        res.assert_error(422, "validation_failed");
+        assert_eq!(pointers(&res), pointers_wanted, "{body}");
+    }
+    t.put(&url).body("application/json", "[{").send().await.assert_error(400, "malformed_json");
+    assert_eq!(job_count(&t).await, 0, "a refused bulk update was queued");
+
+    // A good one is queued, then run by the worker: queued → completed, every date applied.
+    let good = json!([
+        {"id": aid, "all_dates": [{"base": true, "due_at": "2030-01-11T00:00:00Z"}, {"id": oid, "due_at": "2030-01-13T00:00:00Z"}]},
+        {"id": bid, "all_dates": [{"base": true, "due_at": null}]}
+    ]);
+    let res = t.put(&url).json(&good).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!((res.body["workflow_state"].as_str(), res.body["completion"].as_f64()), (Some("queued"), Some(0.0)));
+    assert_eq!((res.body["context_type"].as_str(), res.body["context_id"].as_i64()), (Some("Course"), Some(c)));
+    let progress = res.body["id"].as_i64().unwrap();
+    assert!(res.body["url"].as_str().unwrap().ends_with(&format!("/api/v1/progress/{progress}")));
+    let done = wait_progress(&t, progress).await;
+    assert_eq!((done["workflow_state"].as_str(), done["completion"].as_f64()), (Some("completed"), Some(100.0)));
+    assert_eq!(done["results"], json!({"updated": 2}));
+    // `a`'s due date, its override's, `b`'s.
+    let dates = |t: &TestApp| {
+        let (a_url, b_url) = (
+            t.get(&format!("/api/v1/courses/{c}/assignments/{aid}?include[]=overrides")),
+            t.get(&format!("/api/v1/courses/{c}/assignments/{bid}")),
+        );
+        async move {
+            let (a, b) = (a_url.send().await.body, b_url.send().await.body);
+            (a["due_at"].clone(), a["overrides"][0]["due_at"].clone(), b["due_at"].clone())
+        }
+    };
+    let applied = (json!("2030-01-11T00:00:00Z"), json!("2030-01-13T00:00:00Z"), Value::Null);
+    assert_eq!(dates(&t).await, applied);
+    let state = sql(&t, "SELECT workflow_state, ended_at FROM jobs").await;
+    assert_eq!(state[0].try_get::<String>("", "workflow_state").unwrap(), "completed");
+    let updates = event_types(&t, "assignment").await;
+    assert_eq!(updates.iter().filter(|e| *e == "assignment.updated").count(), 2, "{updates:?}");
+    assert_eq!(updates.iter().filter(|e| *e == "assignment_override.updated").count(), 1, "{updates:?}");
+
+    // A worker that died mid-run leaves the job to run again: running it again changes nothing more.
+    // (The Progress first: the worker may take the job the moment it is queued.)
+    sql(&t, "UPDATE progress SET workflow_state = 'running' WHERE tag = 'assignment_bulk_update'").await;
+    sql(&t, "UPDATE jobs SET workflow_state = 'queued', ended_at = NULL").await;
+    let done = wait_progress(&t, progress).await;
+    assert_eq!(done["workflow_state"], "completed");
+    assert_eq!(dates(&t).await, applied);
+
+    // When the course changed before the job ran so that a date no longer fits, the job fails and changes nothing.
+    let res = t
+        .put(&format!("/api/v1/courses/{c}/assignments/{bid}"))
+        .json(&json!({"assignment": {"due_at": "2030-02-10T00:00:00Z"}}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = t
+        .put(&url)
+        .json(&json!([
+            {"id": bid, "all_dates": [{"base": true, "due_at": "2030-03-01T00:00:00Z"}]},
+            {"id": aid, "all_dates": [{"base": true, "due_at": "2030-01-15T00:00:00Z"}]}
+        ]))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let second = res.body["id"].as_i64().unwrap();
+    let done = wait_progress(&t, second).await;
+    assert_eq!(done["workflow_state"], "completed");
+    // Replay the second job after `a` gained a lock date before the dates it sets.
+    let res = t
+        .put(&format!("/api/v1/courses/{c}/assignments/{aid}"))
+        .json(&json!({"assignment": {"due_at": "2030-01-11T00:00:00Z", "lock_at": "2030-01-12T00:00:00Z"}}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let before = dates(&t).await;
+    let events_before = t.event_count().await;
+    sql(&t, &format!("UPDATE progress SET workflow_state = 'queued' WHERE id = {second}")).await;
+    sql(&t, &format!("UPDATE jobs SET workflow_state = 'queued', ended_at = NULL WHERE progress_id = {second}")).await;
+    let failed = wait_progress(&t, second).await;
+    assert_eq!(failed["workflow_state"], "failed", "{failed}");
+    assert_eq!(failed["results"]["errors"][0]["pointer"], "/1/lock_at", "{failed}");
+    assert_eq!(dates(&t).await, before, "a failed job changed dates");
+    assert_eq!(t.event_count().await, events_before, "a failed job recorded events");
+    // Students may not start one.
+    let sam = user(&t, "Sam Student", "sam@school.test").await;
+    enroll_student(&t, c, None, sam).await;
+    let token = t.token_for(sam).await;
+    t.put(&url).token(&token).json(&good).send().await.assert_error(401, "unauthorized");
+    assert_eq!(job_count(&t).await, 2);
+});

@@ -239,11 +239,11 @@ impl Fixtures {
                 continue;
             }
             let collection = if i > 0 { segments[i - 1] } else { "" };
-            let in_quiz = template.contains("/quizzes/");
+            let in_quiz = template.contains("/quizzes/") || template.contains("/tests/");
             let kind = match (*segment, collection) {
                 ("{quiz_id}", _) => "quiz",
                 ("{question_id}", _) => "question",
-                (_, "quizzes") => "quiz",
+                (_, "quizzes") | (_, "tests") => "quiz",
                 (_, "groups") if in_quiz => "quiz_group",
                 (_, "questions") if in_quiz => "quiz_question",
                 (_, "question_banks") => "question_bank",

@@ -582,3 +582,147 @@ backend_test!(graded_quizzes_own_an_online_quiz_assignment, |t| {
         .await
         .assert_error(404, "assignment_not_found");
 });
+
+backend_test!(tests_are_quizzes_in_assays_own_vocabulary, |t| {
+    let c = course(&t, "Geography").await;
+    let tests = format!("/api/v1/courses/{c}/tests");
+    // `test[...]` is read wherever `quiz[...]` is, in forms and in JSON.
+    let created = t.post(&tests).form(&[("test[title]", "Capitals"), ("test[time_limit]", "30")]).send().await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!((created.body["title"].as_str(), created.body["time_limit"].as_i64()), (Some("Capitals"), Some(30)));
+    let id = created.body["id"].as_i64().unwrap();
+    let res = t.put(&format!("{tests}/{id}")).json(&json!({"test": {"title": "World capitals"}})).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body["title"], "World capitals");
+    // The same object through either path, and the Canvas path sees what the native one changed.
+    let native = t.get(&format!("{tests}/{id}")).send().await;
+    let canvas = t.get(&format!("/api/v1/courses/{c}/quizzes/{id}")).send().await;
+    assert_eq!(native.status, StatusCode::OK, "{}", native.body);
+    assert_eq!(native.body, canvas.body);
+    // Questions and groups hang off the native path too.
+    let res = t.post(&format!("{tests}/{id}/questions")).json(&json!({"question": mc("Paris", 2.0)})).send().await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let question = res.body["id"].as_i64().unwrap();
+    assert_eq!(t.get(&format!("{tests}/{id}")).send().await.body["points_possible"], 2.0);
+    let res = t.get(&format!("{tests}/{id}/questions/{question}")).send().await;
+    assert_eq!((res.status, res.body["question_name"].as_str()), (StatusCode::OK, Some("Paris")), "{}", res.body);
+    let res = t
+        .post(&format!("{tests}/{id}/groups"))
+        .form(&[("test_groups[][name]", "Pool"), ("test_groups[][pick_count]", "1")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["quiz_groups"][0]["name"], "Pool");
+    // Bad input answers as on the Canvas path.
+    let res = t.post(&tests).json(&json!({"test": {"title": "x", "time_limit": 0}})).send().await;
+    res.assert_error(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["source"]["pointer"], "/quiz/time_limit");
+    // Lists, with `Link`s in the vocabulary the client used.
+    for i in 0..2 {
+        quiz(&t, c, json!({"title": format!("Extra {i}")})).await;
+    }
+    let res = t.get(&format!("{tests}?per_page=2")).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body.as_array().unwrap().len(), 2);
+    let next = res.link("next").unwrap();
+    assert!(next.contains(&format!("/api/v1/courses/{c}/tests?")), "{next}");
+    let rest = t.get(&next.replace(&t.base, "")).send().await;
+    assert_eq!(rest.body.as_array().unwrap().len(), 1, "{}", rest.body);
+    // Delete, then both paths agree it is gone; a path that only starts like `tests` is not a test route.
+    assert_eq!(t.delete(&format!("{tests}/{id}")).send().await.status, StatusCode::OK);
+    t.get(&format!("{tests}/{id}")).send().await.assert_error(404, "quiz_not_found");
+    t.get(&format!("/api/v1/courses/{c}/quizzes/{id}")).send().await.assert_error(404, "quiz_not_found");
+    t.get(&format!("/api/v1/courses/{c}/testsuite")).send().await.assert_error(404, "route_not_found");
+});
+
+backend_test!(account_test_search_spans_sub_accounts_and_filters, |t| {
+    let sub = t.post("/api/v1/accounts/self/sub_accounts").form(&[("account[name]", "Science")]).send().await;
+    let sub = sub.body["id"].as_i64().unwrap();
+    let res = t.post(&format!("/api/v1/accounts/{sub}/courses")).form(&[("course[name]", "Biology")]).send().await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let bio = res.body["id"].as_i64().unwrap();
+    let art = course(&t, "Art").await;
+    let cells = quiz(
+        &t,
+        bio,
+        json!({"title": "Cells", "published": true, "due_at": "2030-03-01T00:00:00Z",
+        "unlock_at": "2030-02-01T00:00:00Z", "lock_at": "2030-03-02T00:00:00Z"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let genes =
+        quiz(&t, bio, json!({"title": "Genes", "due_at": "2030-06-01T00:00:00Z"})).await["id"].as_i64().unwrap();
+    let colour =
+        quiz(&t, art, json!({"title": "Colour theory", "published": true, "unlock_at": "2030-05-01T00:00:00Z"})).await
+            ["id"]
+            .as_i64()
+            .unwrap();
+    let ids = |res: &crate::harness::Res| -> Vec<i64> {
+        res.body
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", res.body))
+            .iter()
+            .map(|q| q["id"].as_i64().unwrap())
+            .collect()
+    };
+    let root = "/api/v1/accounts/self/tests";
+    let all = t.get(root).send().await;
+    assert_eq!(ids(&all), [cells, genes, colour]);
+    assert_eq!(all.body[0]["course_id"], bio);
+    assert_eq!(all.body[2]["course_id"], art);
+    assert_eq!(all.body[0]["title"], "Cells");
+    assert_eq!(all.body[0]["published"], true);
+    // A sub-account sees its own courses only.
+    assert_eq!(ids(&t.get(&format!("/api/v1/accounts/{sub}/tests")).send().await), [cells, genes]);
+    for (query, want) in [
+        ("search_term=GEN", vec![genes]),
+        ("state[]=published", vec![cells, colour]),
+        ("state[]=unpublished", vec![genes]),
+        (&format!("course_id={art}"), vec![colour]),
+        ("due_after=2030-04-01T00:00:00Z", vec![genes]),
+        ("due_before=2030-04-01T00:00:00Z", vec![cells]),
+        ("unlock_after=2030-04-01T00:00:00Z", vec![colour]),
+        ("unlock_before=2030-04-01T00:00:00Z", vec![cells, genes]),
+        ("lock_before=2030-04-01T00:00:00Z", vec![cells]),
+        ("lock_after=2030-04-01T00:00:00Z", vec![genes, colour]),
+        ("search_term=e&state[]=published&due_before=2030-12-31T00:00:00Z", vec![cells]),
+    ] {
+        assert_eq!(ids(&t.get(&format!("{root}?{query}")).send().await), want, "{query}");
+    }
+    // Keyset pages.
+    let first = t.get(&format!("{root}?per_page=2")).send().await;
+    assert_eq!(ids(&first), [cells, genes]);
+    let next = first.link("next").unwrap();
+    assert_eq!(ids(&t.get(&next.replace(&t.base, "")).send().await), [colour]);
+    // Bad filters: 422 naming the parameter.
+    for (query, pointer) in [
+        ("due_after=soon", "/due_after"),
+        ("lock_before=2030-13-01", "/lock_before"),
+        ("due_after=2030-05-01T00:00:00Z&due_before=2030-01-01T00:00:00Z", "/due_before"),
+        ("state[]=archived", "/state/0"),
+        (&format!("course_id={}", art + 1000), "/course_id"),
+    ] {
+        let res = t.get(&format!("{root}?{query}")).send().await;
+        res.assert_error(422, "validation_failed");
+        assert_eq!(res.body["errors"][0]["source"]["pointer"], pointer, "{query}: {}", res.body);
+    }
+    // A course outside the sub-account is not one of its courses.
+    let res = t.get(&format!("/api/v1/accounts/{sub}/tests?course_id={art}")).send().await;
+    res.assert_error(422, "validation_failed");
+    // Students and teachers do not search the account; another school does not see it at all.
+    let (student, student_token) = person(&t, "Stu Dent", "stu@school.test").await;
+    enroll(&t, bio, student, "StudentEnrollment").await;
+    t.get(root).token(&student_token).send().await.assert_error(401, "unauthorized");
+    let (teacher, teacher_token) = person(&t, "Tea Cher", "tea@school.test").await;
+    enroll(&t, bio, teacher, "TeacherEnrollment").await;
+    t.get(root).token(&teacher_token).send().await.assert_error(401, "unauthorized");
+    let other = t.create_school("School B").await;
+    t.get(&format!("/api/v1/accounts/{}/tests", t.school.id))
+        .token(&other.admin_token)
+        .send()
+        .await
+        .assert_error(404, "account_not_found");
+    let res = t.get("/api/v1/accounts/self/tests").token(&other.admin_token).send().await;
+    assert_eq!((res.status, res.body.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{}", res.body);
+});
