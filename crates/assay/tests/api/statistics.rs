@@ -145,6 +145,10 @@ backend_test!(statistics_report_difficulty_discrimination_and_distribution, |t| 
     );
     assert!(close(&all["question_statistics"][0]["difficulty_index"], 0.6));
 
+    // The same under Assay's vocabulary.
+    let twin = t.get(&format!("/api/v1/courses/{}/tests/{}/statistics", s.course, s.quiz)).send().await;
+    assert_eq!(twin.body["quiz_statistics"][0]["submission_statistics"]["unique_count"], 4, "{}", twin.body);
+
     // Graders only.
     let (_, student) = &s.people[0];
     t.get(&path).token(student).send().await.assert_error(401, "unauthorized");
