@@ -7,6 +7,7 @@
 pub mod abconnect;
 pub mod auth;
 pub mod base_url;
+pub mod canvas_answer;
 pub mod canvas_question;
 pub mod docs_page;
 pub mod error;

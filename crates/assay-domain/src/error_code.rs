@@ -89,6 +89,8 @@ error_codes! {
         "The quiz does not exist in the course (or was deleted), or the caller may not see it.";
     QuizGroupNotFound => "quiz_group_not_found", 404, "Not Found",
         "The question group does not exist in this quiz (or was deleted).";
+    QuizSubmissionNotFound => "quiz_submission_not_found", 404, "Not Found",
+        "The quiz attempt does not exist in this quiz (or the caller's school), or the caller may not see it: a student sees only their own attempts.";
     ContentMigrationNotFound => "content_migration_not_found", 404, "Not Found",
         "The content migration does not exist in this course, or the caller may not see it.";
     MigrationIssueNotFound => "migration_issue_not_found", 404, "Not Found",
@@ -107,6 +109,18 @@ error_codes! {
         "The candidate already has an open appeal on this result (or on this question of it): withdraw it or wait for a grader to answer it.";
     AppealClosed => "appeal_closed", 409, "Conflict",
         "The appeal was already resolved, rejected or withdrawn; a closed appeal never changes again.";
+    AttemptClosed => "attempt_closed", 409, "Conflict",
+        "The attempt no longer takes answers: it was submitted, its deadline passed (it has then been submitted with what was saved), or the `attempt` sent is not the one in progress.";
+    AttemptsExhausted => "attempts_exhausted", 409, "Conflict",
+        "Every attempt this quiz allows the student (`allowed_attempts` plus any extra attempts) has been used.";
+    QuizLocked => "quiz_locked", 403, "Forbidden",
+        "The quiz cannot be started now: it is not published, not yet unlocked, or its lock date (with any extension) has passed.";
+    InvalidAccessCode => "invalid_access_code", 403, "Forbidden",
+        "The quiz needs an access code and `access_code` was missing or wrong.";
+    IpNotAllowed => "ip_not_allowed", 403, "Forbidden",
+        "The quiz may only be taken from the addresses in its IP filter, and the request came from elsewhere.";
+    InvalidValidationToken => "invalid_validation_token", 403, "Forbidden",
+        "`validation_token` is missing or is not the token of this attempt (it comes with the attempt when it starts).";
     PayloadTooLarge => "payload_too_large", 413, "Payload Too Large",
         "The request body is larger than the server accepts (see `max_body_bytes`).";
     HeadersTooLarge => "headers_too_large", 431, "Request Header Fields Too Large",

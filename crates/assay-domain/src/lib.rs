@@ -7,6 +7,7 @@ pub mod account;
 pub mod api_scope;
 pub mod appeal;
 pub mod assignment;
+pub mod attempt;
 pub mod course;
 pub mod course_settings;
 pub mod enrollment;

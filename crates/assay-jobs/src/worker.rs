@@ -1,10 +1,10 @@
 //! The worker: claims runnable jobs (SIS imports, bulk enrollments, content migrations, and the generic job
-//! table's jobs) one at a time and runs them to the end.
+//! table's jobs) one at a time and runs them to the end, and submits quiz attempts whose deadline passed.
 
 use std::time::Duration;
 
 use assay_store::{
-    Store, StoreError, content_migrations,
+    Store, StoreError, attempts, content_migrations,
     entity::sis_import,
     events::Actor,
     jobs,
@@ -72,9 +72,28 @@ pub fn spawn_worker(store: Store) -> tokio::task::JoinHandle<()> {
                 }
                 Err(err) => tracing::warn!(error = %err, "looking for jobs failed; retrying"),
             }
+            sweep_overdue_attempts(&store).await;
             tokio::time::sleep(POLL).await;
         }
     })
+}
+
+/// How many overdue attempts one pass submits; a larger backlog is worked off over the next passes.
+const SWEEP_BATCH: u64 = 200;
+
+/// Submits attempts whose deadline passed, with what the candidates saved. The deadline is in the database, so
+/// attempts that ran out while no server was up are submitted at the first pass after a start.
+async fn sweep_overdue_attempts(store: &Store) {
+    match attempts::overdue(store.read(), assay_store::now(), SWEEP_BATCH).await {
+        Ok(due) => {
+            for attempt in due {
+                if let Err(err) = attempts::submit_overdue(store, &attempt).await {
+                    tracing::warn!(error = %err, attempt = attempt.id, "submitting an overdue attempt failed");
+                }
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "looking for overdue attempts failed; retrying"),
+    }
 }
 
 /// Runs one claimed job and records its outcome; failures are recorded on the job, never lost.

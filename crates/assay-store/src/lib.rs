@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod appeals;
 pub mod assignments;
+pub mod attempts;
 mod connect;
 pub mod content_migrations;
 pub mod courses;

@@ -94,3 +94,49 @@ pub async fn create_token(
         .await?;
     Ok(issued.secret)
 }
+
+/// A token issued for one student of a course.
+pub struct StudentToken {
+    pub user_id: i64,
+    pub sis_user_id: Option<String>,
+    pub token: String,
+}
+
+/// Issues a personal token to every active student of a course, in one transaction (for load tests and for
+/// exam-day kiosks that sign candidates in with pre-issued tokens). The secrets are returned once.
+pub async fn create_student_tokens(
+    store: &Store,
+    school: i64,
+    course: &str,
+    purpose: String,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<Vec<StudentToken>> {
+    let scope = Scope::school(school);
+    let reference =
+        IdRef::parse(course, "course", assay_store::courses::ID_PREFIXES).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let course_id = assay_store::courses::find(store.read(), &scope, &reference, false)
+        .await
+        .map_err(|_| anyhow::anyhow!("no course `{course}` in school {school}"))?
+        .course
+        .id;
+    let issued = store
+        .write(move |txn| {
+            let purpose = purpose.clone();
+            Box::pin(async move {
+                let places = assay_store::assignments::student_places(txn, &scope, course_id).await?;
+                let mut out = Vec::with_capacity(places.len());
+                for place in places {
+                    let user = users::find_unscoped(txn, place.user_id).await?;
+                    let issued = tokens::issue(txn, &user, tokens::NewToken::personal(&purpose, expires_at)).await?;
+                    out.push(StudentToken {
+                        user_id: user.id,
+                        sis_user_id: user.sis_user_id.clone(),
+                        token: issued.secret,
+                    });
+                }
+                Ok(out)
+            })
+        })
+        .await?;
+    Ok(issued)
+}

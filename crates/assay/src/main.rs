@@ -82,6 +82,21 @@ enum AdminCommand {
         #[arg(long)]
         expires_in_days: Option<u32>,
     },
+    /// Issue a token to every active student of a course; prints CSV `user_id,sis_user_id,token` (secrets once).
+    CreateStudentTokens {
+        /// The school (root account id).
+        #[arg(long)]
+        school: i64,
+        /// Course id or sis_course_id:X.
+        #[arg(long)]
+        course: String,
+        /// What the tokens are for.
+        #[arg(long, default_value = "exam session")]
+        purpose: String,
+        /// Expire the tokens after this many days [default: 1].
+        #[arg(long, default_value_t = 1)]
+        expires_in_days: u32,
+    },
 }
 
 /// Prints a line of the startup banner. Unlike `println!`, a closed stdout (the launcher stopped reading) does
@@ -234,6 +249,16 @@ async fn run_admin(store: &assay_store::Store, command: AdminCommand) -> anyhow:
             let expires_at = expires_in_days.map(|days| chrono::Utc::now() + chrono::TimeDelta::days(i64::from(days)));
             let token = admin::create_token(store, user, purpose, expires_at).await?;
             println!("{token}");
+        }
+        AdminCommand::CreateStudentTokens { school, course, purpose, expires_in_days } => {
+            let expires_at = chrono::Utc::now() + chrono::TimeDelta::days(i64::from(expires_in_days));
+            let issued = admin::create_student_tokens(store, school, &course, purpose, Some(expires_at)).await?;
+            let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+            out.write_record(["user_id", "sis_user_id", "token"])?;
+            for t in issued {
+                out.write_record([t.user_id.to_string(), t.sis_user_id.unwrap_or_default(), t.token])?;
+            }
+            out.flush()?;
         }
     }
     Ok(())

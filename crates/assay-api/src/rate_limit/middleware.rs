@@ -75,6 +75,14 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
     req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
 }
 
+/// `client_ip` from a handler's request parts (the IP filters of tests).
+pub fn client_ip_of_parts(parts: &axum::http::request::Parts, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy && let Some(forwarded) = forwarded_for(&parts.headers) {
+        return Some(forwarded);
+    }
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+}
+
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     // Several X-Forwarded-For headers form one list, in order.
     let last_header = headers.get_all("x-forwarded-for").iter().next_back()?;

@@ -23,6 +23,7 @@ pub mod progress;
 pub mod qti;
 pub mod question_banks;
 pub mod quiz_results;
+pub mod quiz_submissions;
 pub mod quizzes;
 pub mod sections;
 pub mod sis_imports;
@@ -70,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(progress::router())
         .merge(quizzes::router())
         .merge(quiz_results::router())
+        .merge(quiz_submissions::router())
         .merge(question_banks::router())
         .merge(content_migrations::router())
         .merge(qti::router())

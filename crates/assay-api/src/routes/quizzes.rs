@@ -21,10 +21,12 @@
 
 use assay_domain::{
     Code, FieldError, Validation,
+    attempt::RegradePolicy,
     policy::{Permission, QuizRole, Target},
     question::QuestionBody,
 };
 use assay_store::{
+    attempts,
     courses::CourseView,
     entity::{quiz, quiz_contributor, quiz_extension, quiz_group},
     question_banks,
@@ -846,6 +848,34 @@ pub struct QuestionParams {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub question: Map<String, Value>,
+    /// Assay's name for Canvas's `question[regrade_option]`: `regrade[policy]`.
+    #[serde(default)]
+    pub regrade: RegradeParams,
+}
+
+/// How attempts already given a question are rescored when its answer key changes: `full_credit`,
+/// `current_correct_only` or `current_and_previous_correct` (none, or `no_regrade`: they keep their scores).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RegradeParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub policy: Option<String>,
+}
+
+/// The regrade policy a question change asks for (`question[regrade_option]` or `regrade[policy]`).
+fn regrade_policy(params: &QuestionParams) -> ApiResult<Option<RegradePolicy>> {
+    let (pointer, sent) = match params.question.get("regrade_option") {
+        Some(v) => ("/question/regrade_option", v.as_str().map(str::to_owned)),
+        None => ("/regrade/policy", params.regrade.policy.clone()),
+    };
+    match sent.as_deref().map(str::trim) {
+        None | Some("" | "no_regrade") => Ok(None),
+        Some(name) => RegradePolicy::parse(name).map(Some).ok_or_else(|| {
+            ApiError::invalid_field(
+                pointer,
+                "must be full_credit, current_correct_only, current_and_previous_correct or no_regrade",
+            )
+        }),
+    }
 }
 
 /// Reads `quiz_group_id` and `position` from the question fields.
@@ -981,7 +1011,9 @@ async fn show_question(
 }
 
 /// Changes a question; the fields sent are laid over the current ones. A question already delivered to a
-/// candidate gets a new version (attempts keep theirs).
+/// candidate gets a new version (attempts keep theirs), unless `question[regrade_option]` (or `regrade[policy]`)
+/// asks to regrade them: `full_credit`, `current_correct_only` or `current_and_previous_correct` rescore the
+/// attempts given an older version, update the students' submissions and record the regrade.
 #[utoipa::path(put, path = "/api/v1/courses/{course_id}/quizzes/{quiz_id}/questions/{id}", tag = "Quizzes",
     params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`"), ("quiz_id" = i64, Path), ("id" = i64, Path)),
     request_body(content((QuestionParams = "application/json"), (QuestionParams = "application/x-www-form-urlencoded"))),
@@ -997,6 +1029,7 @@ async fn update_question(
     caller.require(Permission::ManageCourse, ctx.target())?;
     let current = load_question(&state, &caller, &ctx, id).await?;
     let (group, position) = placement_fields(&params.question)?;
+    let regrade = regrade_policy(&params)?;
     let body: Option<QuestionBody> = if canvas_question::names_content(&params.question) {
         let merged = canvas_question::merge_canvas(&current.question.body, &params.question, "/question")?;
         Some(canvas_question::prepare(merged, "/question")?)
@@ -1010,7 +1043,8 @@ async fn update_question(
         .store
         .write(move |txn| {
             Box::pin(async move {
-                quizzes::update_question(
+                let previous_version = current.question.version.id;
+                let placed = quizzes::update_question(
                     txn,
                     &scope,
                     &quiz,
@@ -1019,7 +1053,24 @@ async fn update_question(
                     change,
                     actor,
                 )
-                .await
+                .await?;
+                // A delivered question whose content changed got a new version: attempts given an older one are
+                // rescored in this transaction, by the policy asked for.
+                if let Some(policy) = regrade
+                    && placed.question.version.id != previous_version
+                {
+                    attempts::regrade_question(
+                        txn,
+                        &scope,
+                        &quiz,
+                        placed.question.question.id,
+                        &placed.question.version,
+                        policy,
+                        actor,
+                    )
+                    .await?;
+                }
+                Ok(placed)
             })
         })
         .await?;

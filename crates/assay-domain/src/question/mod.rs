@@ -7,8 +7,8 @@ pub mod score;
 pub mod validate;
 pub mod view;
 
-#[cfg(test)]
-mod samples;
+/// One valid question of every type: for tests, the demo and benchmarks.
+pub mod samples;
 
 pub use model::{AnswerModel, Draw, QuestionBody, QuestionType, Response};
 pub use score::{Outcome, Score, correct_response, score};

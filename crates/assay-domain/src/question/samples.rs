@@ -1,4 +1,4 @@
-//! One valid question of every type, for tests.
+//! One valid question of every type, for tests, the demo and benchmarks.
 
 use super::model::*;
 

@@ -35,6 +35,7 @@ pub mod quiz_contributor;
 pub mod quiz_extension;
 pub mod quiz_group;
 pub mod quiz_question;
+pub mod quiz_regrade;
 pub mod quiz_submission;
 pub mod sis_import;
 pub mod submission;

@@ -16,6 +16,7 @@ mod m20261123_000010_assignments;
 mod m20261123_000015_content_migrations;
 mod m20261123_000016_jobs;
 mod m20261123_000017_delivery;
+mod m20261123_000018_regrades;
 mod m20261123_000020_results;
 mod util;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_content_migrations::Migration),
             Box::new(m20261123_000016_jobs::Migration),
             Box::new(m20261123_000017_delivery::Migration),
+            Box::new(m20261123_000018_regrades::Migration),
             Box::new(m20261123_000020_results::Migration),
         ]
     }

@@ -97,3 +97,9 @@ backend_test!(
     |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
     |t| { run_with_student(&t, "assignments.py").await }
 );
+
+backend_test!(
+    canvasapi_drives_quiz_submissions,
+    |config| { config.rate_limit_ip_endpoint = "minute=100000".into() },
+    |t| { run_with_student(&t, "quiz_submissions.py").await }
+);

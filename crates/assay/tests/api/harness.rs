@@ -87,10 +87,13 @@ async fn admin_connection(url: &str) -> sea_orm::DatabaseConnection {
 /// A running server with a school ("School A") and its administrator's token.
 pub struct TestApp {
     pub db: Db,
-    pub server: Server,
+    /// Always `Some` between requests; `None` only inside `restart`.
+    server: Option<Server>,
     pub base: String,
     pub client: reqwest::Client,
     pub school: School,
+    /// What the server was started with (a restart reuses it).
+    pub config: Config,
 }
 
 #[derive(Debug, Clone)]
@@ -125,14 +128,27 @@ impl TestApp {
         let server = Server::start_with(&config, store, probes()).await.expect("start server");
         let base = server.base_url();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        let mut app =
-            TestApp { db, server, base, client, school: School { id: 0, admin_id: 0, admin_token: String::new() } };
+        let school = School { id: 0, admin_id: 0, admin_token: String::new() };
+        let mut app = TestApp { db, server: Some(server), base, client, school, config };
         app.school = app.create_school("School A").await;
         app
     }
 
+    /// Stops the server, waits `down` (deadlines may pass meanwhile), and starts a new server on the same
+    /// database: nothing survives but what the database holds. The new server listens on a new port.
+    pub async fn restart(&mut self, down: std::time::Duration) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("graceful stop");
+        }
+        tokio::time::sleep(down).await;
+        let (store, _) = assay::server::open_store(&self.config).await.expect("open store");
+        let server = Server::start_with(&self.config, store, probes()).await.expect("restart server");
+        self.base = server.base_url();
+        self.server = Some(server);
+    }
+
     pub fn store(&self) -> &Store {
-        &self.server.store
+        &self.server.as_ref().expect("a running server").store
     }
 
     /// Creates another school with an administrator and a token.
@@ -238,7 +254,9 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        self.server.stop().await.expect("graceful stop");
+        if let Some(server) = self.server {
+            server.stop().await.expect("graceful stop");
+        }
     }
 }
 
@@ -370,7 +388,7 @@ macro_rules! backend_test {
                 $crate::harness::run(
                     $crate::harness::Db::Sqlite,
                     |$c: &mut assay::Config| $tweak,
-                    |$t| async move {
+                    |#[allow(unused_mut)] mut $t| async move {
                         $body;
                         $t
                     },
@@ -382,7 +400,7 @@ macro_rules! backend_test {
                 $crate::harness::run(
                     $crate::harness::Db::Postgres,
                     |$c: &mut assay::Config| $tweak,
-                    |$t| async move {
+                    |#[allow(unused_mut)] mut $t| async move {
                         $body;
                         $t
                     },

@@ -179,6 +179,39 @@ impl Fixtures {
             .await;
         assert_eq!(quiz_question.status, StatusCode::CREATED, "{}", quiz_question.body);
         ids.insert("quiz_question", quiz_question.body["id"].to_string());
+        // An attempt: the user (a student of the course, once it is published) sits a published quiz.
+        let offered = t.put(&format!("/api/v1/courses/{course_id}")).form(&[("course[event]", "offer")]).send().await;
+        assert_eq!(offered.status, StatusCode::OK, "{}", offered.body);
+        let sat = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes"))
+            .form(&[("quiz[title]", "A's sat quiz")])
+            .send()
+            .await;
+        let sat_id = sat.body["id"].clone();
+        let sat_question = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{sat_id}/questions"))
+            .form(&[
+                ("question[question_name]", "A's sat question"),
+                ("question[question_type]", "essay_question"),
+                ("question[question_text]", "Argue."),
+            ])
+            .send()
+            .await;
+        assert_eq!(sat_question.status, StatusCode::CREATED, "{}", sat_question.body);
+        let published = t
+            .put(&format!("/api/v1/courses/{course_id}/quizzes/{sat_id}"))
+            .form(&[("quiz[published]", "true")])
+            .send()
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        let attempt = t
+            .post(&format!("/api/v1/courses/{course_id}/quizzes/{sat_id}/submissions"))
+            .token(&user_token)
+            .send()
+            .await;
+        assert_eq!(attempt.status, StatusCode::CREATED, "{}", attempt.body);
+        ids.insert("sat_quiz", sat_id.to_string());
+        ids.insert("quiz_submission", attempt.body["quiz_submissions"][0]["id"].to_string());
         let bank = t
             .post(&format!("/api/v1/courses/{course_id}/question_banks"))
             .form(&[("question_bank[title]", "A's bank"), ("question_bank[external_id]", "A-BANK")])
@@ -246,6 +279,8 @@ impl Fixtures {
                 (_, "quizzes") | (_, "tests") => "quiz",
                 (_, "groups") if in_quiz => "quiz_group",
                 (_, "questions") if in_quiz => "quiz_question",
+                (_, "submissions") if in_quiz => "quiz_submission",
+                (_, "quiz_submissions") => "quiz_submission",
                 (_, "question_banks") => "question_bank",
                 ("{account_id}", _) => "school",
                 ("{user_id}", _) => "user",
@@ -316,6 +351,7 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
             "/api/v1/courses/{}/content_migrations/{}/migration_issues",
             f.ids["course"], f.ids["content_migration"]
         ),
+        format!("/api/v1/quiz_submissions/{}/questions", f.ids["quiz_submission"]),
         "/api/v1/accounts/self/terms?workflow_state[]=all".to_owned(),
         "/api/v1/accounts/self/courses?state[]=unpublished&state[]=available&state[]=completed&state[]=deleted"
             .to_owned(),
