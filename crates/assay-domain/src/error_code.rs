@@ -109,10 +109,20 @@ error_codes! {
         "The assignment does not take submissions from this student now: it is not unlocked yet, or its lock date (with the student's overrides) has passed.";
     NoAttemptsLeft => "no_attempts_left", 403, "Forbidden",
         "The student has used every attempt the assignment allows (`allowed_attempts`, plus any extension's extra attempts).";
+    AppealNotFound => "appeal_not_found", 404, "Not Found",
+        "The appeal does not exist on this result (or the caller may not see it).";
+    ExplanationNotFound => "explanation_not_found", 404, "Not Found",
+        "The explanation does not exist on this result, or the caller may not see it (a candidate sees explanations once the result is posted).";
     MethodNotAllowed => "method_not_allowed", 405, "Method Not Allowed",
         "The path exists but does not accept this HTTP method.";
     Conflict => "conflict", 409, "Conflict",
         "The change conflicts with existing data, for example a `sis_*_id` that another object in the school already has.";
+    ResultNotAppealable => "result_not_appealable", 409, "Conflict",
+        "The result cannot be appealed (it has no grade yet, is not posted to the candidate, or is excused) or explained (it has no grade yet).";
+    AppealAlreadyOpen => "appeal_already_open", 409, "Conflict",
+        "The candidate already has an open appeal on this result (or on this question of it): withdraw it or wait for a grader to answer it.";
+    AppealClosed => "appeal_closed", 409, "Conflict",
+        "The appeal was already resolved, rejected or withdrawn; a closed appeal never changes again.";
     AttemptClosed => "attempt_closed", 409, "Conflict",
         "The attempt no longer takes answers: it was submitted, its deadline passed (it has then been submitted with what was saved), or the `attempt` sent is not the one in progress.";
     AttemptsExhausted => "attempts_exhausted", 409, "Conflict",

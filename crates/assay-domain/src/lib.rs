@@ -5,18 +5,21 @@
 
 pub mod account;
 pub mod api_scope;
+pub mod appeal;
 pub mod assignment;
 pub mod attempt;
 pub mod course;
 pub mod course_settings;
 pub mod enrollment;
 pub mod error_code;
+pub mod gradebook;
 pub mod grading;
 pub mod group;
 pub mod html;
 pub mod id_ref;
 pub mod policy;
 pub mod question;
+pub mod statistics;
 pub mod user;
 pub mod validation;
 

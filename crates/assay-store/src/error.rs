@@ -73,6 +73,8 @@ const UNIQUE_FIELDS: &[(&str, &str, &str)] = &[
         "rubric_associations.association_type, rubric_associations.association_id",
         "rubric_association/association_id",
     ),
+    // An expression index: SQLite names it (`UNIQUE constraint failed: index 'ux_appeals_open'`) like PostgreSQL.
+    ("ux_appeals_open", "ux_appeals_open", "appeal"),
 ];
 
 impl From<DbErr> for StoreError {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod appeals;
 pub mod assignments;
 pub mod attempts;
 mod connect;
@@ -16,6 +17,7 @@ pub mod enrollments;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod gradebook;
 pub mod grading_standards;
 pub mod groups;
 mod job_rows;
@@ -28,6 +30,7 @@ pub mod partners;
 pub mod question_banks;
 pub mod questions;
 pub mod quizzes;
+pub mod results;
 pub mod rubrics;
 mod scope;
 pub mod secrets;

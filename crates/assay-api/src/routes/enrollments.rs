@@ -1,6 +1,8 @@
 //! Enrollments (Canvas §2.10, §6.2 rows 14–17): list by course, section or user; enroll in a course or a section;
 //! conclude, deactivate or delete (`DELETE … task=`); accept, reject, reactivate.
 
+use std::collections::HashMap;
+
 use assay_domain::{
     Code, IdRef, Validation,
     enrollment::{EnrollmentAction, EnrollmentState},
@@ -24,7 +26,11 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{accounts, courses, sections, users};
+use super::{
+    accounts, courses,
+    gradebook::{self, GradesJson},
+    sections, users,
+};
 use crate::{
     AppState,
     auth::Caller,
@@ -57,16 +63,6 @@ pub struct EnrolledUserJson {
     pub sis_user_id: Option<Option<String>>,
 }
 
-/// Scores of a student enrollment. Null until the course has graded work.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GradesJson {
-    pub html_url: String,
-    pub current_score: Option<f64>,
-    pub final_score: Option<f64>,
-    pub current_grade: Option<String>,
-    pub final_grade: Option<String>,
-}
-
 /// An enrollment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrollmentJson {
@@ -93,6 +89,7 @@ pub struct EnrollmentJson {
     pub last_attended_at: Option<chrono::DateTime<chrono::Utc>>,
     pub total_activity_time: i64,
     pub html_url: String,
+    /// Student enrollments the caller may see the grades of (their own, or any as a grader).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grades: Option<GradesJson>,
     pub user: EnrolledUserJson,
@@ -108,12 +105,14 @@ pub struct EnrollmentJson {
     pub sis_user_id: Option<Option<String>>,
 }
 
-/// Renders enrollments with what they refer to; SIS ids only where the caller may read them.
+/// Renders enrollments with what they refer to; SIS ids only where the caller may read them, grades (from
+/// `gradebook::enrollment_grades`) only where the caller may see them.
 pub fn render(
     base: &str,
     caller: &Caller,
     course_path: &dyn Fn(i64) -> Option<assay_domain::account::AccountPath>,
     related: &Related,
+    grades: &HashMap<i64, GradesJson>,
     e: &enrollment::Model,
 ) -> EnrollmentJson {
     let sis = course_path(e.course_id).is_some_and(|account| {
@@ -143,13 +142,7 @@ pub fn render(
         last_activity_at: e.last_activity_at,
         last_attended_at: None,
         total_activity_time: 0,
-        grades: (role == CourseRole::Student).then(|| GradesJson {
-            html_url: format!("{base}/courses/{}/grades/{}", e.course_id, e.user_id),
-            current_score: None,
-            final_score: None,
-            current_grade: None,
-            final_grade: None,
-        }),
+        grades: grades.get(&e.id).cloned(),
         html_url,
         user: EnrolledUserJson {
             id: e.user_id,
@@ -177,7 +170,8 @@ async fn render_in_course(
     let related = enrollments::related(state.store.read(), &caller.scope, &rows).await?;
     let base = state.base_url.resolve(headers);
     let path = |_: i64| Some(course.account_path.clone());
-    Ok(rows.iter().map(|e| render(&base, caller, &path, &related, e)).collect())
+    let grades = gradebook::enrollment_grades(state, caller, &base, &path, &related, &rows).await?;
+    Ok(rows.iter().map(|e| render(&base, caller, &path, &related, &grades, e)).collect())
 }
 
 /// Renders enrollments of any courses of the school (the user and account lists).
@@ -196,7 +190,8 @@ pub async fn render_many(
     .await?;
     let base = state.base_url.resolve(headers);
     let path = |course_id: i64| related.courses.get(&course_id).and_then(|c| paths.get(&c.account_id).cloned());
-    Ok(rows.iter().map(|e| render(&base, caller, &path, &related, e)).collect())
+    let grades = gradebook::enrollment_grades(state, caller, &base, &path, &related, rows).await?;
+    Ok(rows.iter().map(|e| render(&base, caller, &path, &related, &grades, e)).collect())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

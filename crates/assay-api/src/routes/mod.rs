@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod appeals;
 pub mod assignment_groups;
 pub mod assignments;
 pub mod content_migrations;
@@ -12,6 +13,7 @@ pub mod developer_keys;
 pub mod diagnostics;
 pub mod enrollments;
 pub mod events;
+pub mod gradebook;
 pub mod grading_standards;
 pub mod groups;
 pub mod late_policy;
@@ -22,6 +24,7 @@ pub mod permissions;
 pub mod progress;
 pub mod qti;
 pub mod question_banks;
+pub mod quiz_results;
 pub mod quiz_submissions;
 pub mod quizzes;
 pub mod rubrics;
@@ -53,6 +56,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sections::router())
         .merge(enrollments::router())
         .merge(course_users::router())
+        .merge(gradebook::router())
+        .merge(appeals::router())
         .merge(groups::router())
         .merge(assignment_groups::router())
         .merge(assignments::router())
@@ -73,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sis_imports::router())
         .merge(progress::router())
         .merge(quizzes::router())
+        .merge(quiz_results::router())
         .merge(quiz_submissions::router())
         .merge(question_banks::router())
         .merge(content_migrations::router())

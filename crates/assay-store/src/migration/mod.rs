@@ -18,6 +18,7 @@ mod m20261123_000016_jobs;
 mod m20261123_000017_delivery;
 mod m20261123_000018_regrades;
 mod m20261123_000019_grading;
+mod m20261123_000020_results;
 mod util;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_delivery::Migration),
             Box::new(m20261123_000018_regrades::Migration),
             Box::new(m20261123_000019_grading::Migration),
+            Box::new(m20261123_000020_results::Migration),
         ]
     }
 }

@@ -111,6 +111,17 @@ impl Fixtures {
             .await;
         assert_eq!(assignment.status, StatusCode::CREATED, "{}", assignment.body);
         ids.insert("assignment", assignment.body["id"].to_string());
+        // Alice's graded, posted result on it, appealed and explained.
+        let assignment_id = assignment.body["id"].as_i64().unwrap();
+        crate::seed::grade(t, course_id.as_i64().unwrap(), assignment_id, user, crate::seed::Grade::posted(1.0)).await;
+        let result = format!("/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user}");
+        let appeal = t.post(&format!("{result}/appeals")).form(&[("appeal[reason]", "A's appeal")]).send().await;
+        assert_eq!(appeal.status, StatusCode::CREATED, "{}", appeal.body);
+        ids.insert("appeal", appeal.body["id"].to_string());
+        let explanation =
+            t.post(&format!("{result}/explanations")).form(&[("explanation[body]", "A's explanation")]).send().await;
+        assert_eq!(explanation.status, StatusCode::CREATED, "{}", explanation.body);
+        ids.insert("explanation", explanation.body["id"].to_string());
         let assignment_path = format!("/api/v1/courses/{course_id}/assignments/{}", assignment.body["id"]);
         for target in [
             ("assignment_override[group_id]", group.body["id"].to_string()),
@@ -366,6 +377,8 @@ impl Fixtures {
                 (_, "files") => "submission_file",
                 (_, "rubrics") => "rubric",
                 (_, "grading_standards") => "grading_standard",
+                (_, "appeals") => "appeal",
+                (_, "explanations") => "explanation",
                 _ => return Err(format!("{template}: no School A fixture for {segment} after `{collection}`")),
             };
             out.push(self.ids[kind].clone());
@@ -406,6 +419,9 @@ async fn snapshot(t: &TestApp, f: &Fixtures) -> Vec<Value> {
         format!("/api/v1/courses/{}/rubrics?include[]=associations", f.ids["course"]),
         format!("/api/v1/courses/{}/grading_standards", f.ids["course"]),
         format!("/api/v1/courses/{}/late_policy", f.ids["course"]),
+        format!("/api/v1/courses/{}/appeals", f.ids["course"]),
+        format!("/api/v1/courses/{}/explanations", f.ids["course"]),
+        format!("/api/v1/courses/{}/enrollments?type[]=StudentEnrollment", f.ids["course"]),
         format!("/api/v1/courses/{}/content_migrations", f.ids["course"]),
         format!(
             "/api/v1/courses/{}/content_migrations/{}/migration_issues",
@@ -451,6 +467,10 @@ const PLAUSIBLE_FORM: &[(&str, &str)] = &[
     ("name", "Hijacked"),
     ("user_id", "1"),
     ("event", "delete"),
+    ("appeal[reason]", "Hijacked"),
+    ("appeal[score]", "0"),
+    ("appeal[explanation]", "Hijacked"),
+    ("explanation[body]", "Hijacked"),
 ];
 
 backend_test!(

@@ -252,6 +252,24 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/courses/{course_id}/tests/{quiz_id}/contributors"),
     ("GET", "/api/v1/courses/{course_id}/tests/{id}/qti"),
     ("GET", "/api/v1/accounts/{account_id}/tests"),
+    // Results: gradebook, appeals and explanations, quiz statistics and results.
+    ("GET", "/api/v1/courses/{course_id}/gradebook_export.csv"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/withdraw"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/resolve"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/appeals/{id}/reject"),
+    ("GET", "/api/v1/courses/{course_id}/appeals"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations"),
+    ("POST", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations"),
+    ("GET", "/api/v1/courses/{course_id}/assignments/{assignment_id}/submissions/{user_id}/explanations/{id}"),
+    ("GET", "/api/v1/courses/{course_id}/explanations"),
+    ("GET", "/api/v1/courses/{course_id}/explanations.csv"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/statistics"),
+    ("GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/results"),
+    ("GET", "/api/v1/courses/{course_id}/tests/{quiz_id}/statistics"),
+    ("GET", "/api/v1/courses/{course_id}/tests/{quiz_id}/results"),
 ];
 
 fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
