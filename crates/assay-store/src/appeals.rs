@@ -189,7 +189,7 @@ pub struct Closed {
 }
 
 /// Takes `action` on an appeal that must still be open (otherwise `Busy`: someone closed it first). A
-/// resolution gives the result its new score (see [`regrade`]); resolving and rejecting write the explanation.
+/// resolution gives the result its new score; resolving and rejecting write the explanation.
 pub async fn close(
     txn: &DatabaseTransaction,
     scope: &Scope,
@@ -215,7 +215,7 @@ pub async fn close(
     }
     let mut submission = None;
     if let (AppealAction::Resolve, Some(score)) = (action, answer.as_ref().and_then(|a| a.new_score)) {
-        let regraded = regrade(txn, scope, appeal.submission_id, score, actor).await?;
+        let regraded = regrade(txn, scope, appeal, score, actor).await?;
         let mut model = find(txn, scope, appeal.submission_id, appeal.id).await?.into_active_model();
         model.score_after = Set(regraded.score);
         model.update(txn).await?;
@@ -246,17 +246,17 @@ pub async fn close(
     Ok(Closed { appeal: closed, explanation, submission })
 }
 
-/// Gives a result a new score awarded by a grader: the entered score, less any late deduction already on the
-/// result (never below 0), with its grade text in the assignment's grading type; records the version and a
-/// `submission.graded` event.
-pub async fn regrade(
+/// Gives an appealed result the new score a grader awarded: the entered score, less any late deduction already on
+/// the result (never below 0), with its grade text in the assignment's grading type; records the version and a
+/// `submission.graded` event naming the appeal.
+async fn regrade(
     txn: &DatabaseTransaction,
     scope: &Scope,
-    submission_id: i64,
+    appeal: &row::Model,
     entered: f64,
     actor: Actor,
 ) -> Result<submission::Model, StoreError> {
-    let current = submission::Entity::find_by_id(submission_id)
+    let current = submission::Entity::find_by_id(appeal.submission_id)
         .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
         .one(txn)
         .await?
@@ -288,7 +288,7 @@ pub async fn regrade(
         "submission.graded",
         updated.id,
         actor,
-        submissions::snapshot(&updated),
+        json!({"submission": submissions::snapshot(&updated), "appeal_id": appeal.id}),
     )
     .await?;
     Ok(updated)

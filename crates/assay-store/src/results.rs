@@ -1,55 +1,26 @@
-//! The read side of quiz results: finished attempts of a quiz, their answers, the questions each attempt was
-//! shown (the frozen draw) and those questions' versions. Statistics, per-candidate results and appeals read here;
-//! attempts are written by delivery (`quiz_submissions`, `quiz_answers`).
+//! The read side of quiz results, in bulk: the attempts of many candidates, their answers, the questions the
+//! attempts showed at the versions they showed, and the candidates' results. Statistics and per-candidate results
+//! read here; attempts are written by delivery (`crate::attempts`, whose draw and response formats this reads).
 
 use std::collections::HashMap;
 
-use assay_domain::question::QuestionBody;
+use assay_domain::{attempt::DrawnQuestion, question::QuestionBody};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::Deserialize;
 
 use crate::{
-    Scope, StoreError,
+    Scope, StoreError, attempts,
     entity::{question, question_version, quiz_answer, quiz_submission},
     questions,
 };
 
-/// Attempt states: in progress, waiting for manual grading, scored.
-pub const UNTAKEN: &str = "untaken";
-pub const PENDING_REVIEW: &str = "pending_review";
-pub const COMPLETE: &str = "complete";
-
 /// Ids sent in one `IN (…)` list.
 const CHUNK: usize = 500;
 
-/// One question an attempt showed (an entry of `quiz_submissions.draw`; other fields of the entry are ignored).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Drawn {
-    pub question_id: i64,
-    pub question_version: i32,
-    pub points: f64,
-    #[serde(default)]
-    pub position: i32,
-}
-
-/// The questions an attempt showed, in its order (empty if the draw cannot be read).
-pub fn draw_of(attempt: &quiz_submission::Model) -> Vec<Drawn> {
-    let mut drawn: Vec<Drawn> = serde_json::from_str(&attempt.draw).unwrap_or_default();
+/// The questions an attempt showed, in its order (empty if its draw cannot be read).
+pub fn draw_of(attempt: &quiz_submission::Model) -> Vec<DrawnQuestion> {
+    let mut drawn = attempts::drawn(attempt).unwrap_or_default();
     drawn.sort_by_key(|d| d.position);
     drawn
-}
-
-/// One attempt of the school.
-pub async fn attempt<C: ConnectionTrait>(
-    conn: &C,
-    scope: &Scope,
-    id: i64,
-) -> Result<quiz_submission::Model, StoreError> {
-    quiz_submission::Entity::find_by_id(id)
-        .filter(quiz_submission::Column::RootAccountId.eq(scope.root_account_id()))
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
 }
 
 /// The attempts of a quiz in the given states (all states when empty), by user then attempt number; only those

@@ -275,7 +275,7 @@ async fn check_question(
 ) -> ApiResult<()> {
     let not_shown = || ApiError::invalid_field(pointer, "is not a question of the quiz attempt this result came from");
     let Some(attempt_id) = submission.quiz_submission_id else { return Err(not_shown()) };
-    let attempt = match results::attempt(state.store.read(), &caller.scope, attempt_id).await {
+    let attempt = match assay_store::attempts::find(state.store.read(), &caller.scope, attempt_id).await {
         Ok(attempt) => attempt,
         Err(StoreError::NotFound) => return Err(not_shown()),
         Err(other) => return Err(other.into()),

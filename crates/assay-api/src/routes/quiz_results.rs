@@ -8,20 +8,23 @@
 //!   choice questions, each choice's point-biserial (see `assay_domain::statistics`).
 //! - `GET /api/v1/courses/:course_id/quizzes/:quiz_id/results` — one item per candidate with an attempt, by user
 //!   id: the attempts, the kept score (the result in the quiz's assignment, which delivery keeps by the scoring
-//!   policy) and the per-question scores of the kept attempt (the latest finished one when nothing is kept yet).
+//!   policy; for an ungraded quiz, the policy applied here) and the per-question scores of the kept attempt (the
+//!   latest finished one when no result names one).
 //!
 //! A section-limited grader sees the candidates of their sections only.
 
 use std::collections::{BTreeMap, HashMap};
 
 use assay_domain::{
+    attempt::{DrawnQuestion, ScoringPolicy, kept_score},
     policy::Permission,
     question::Response,
     statistics::{self, AttemptSummary, Observation},
 };
 use assay_store::{
+    attempts::{self, COMPLETE, UNTAKEN},
     entity::{quiz_answer, quiz_submission, submission, user},
-    results::{self, COMPLETE, Drawn, PENDING_REVIEW},
+    results,
 };
 use axum::{Json, extract::State, http::HeaderMap};
 use serde::{Deserialize, Serialize};
@@ -62,11 +65,6 @@ async fn load_for_grader(
         reachable_students(state, caller, &ctx.course, Permission::ViewAllGrades).await?
     };
     Ok((ctx, within))
-}
-
-/// An answer's response, when it holds one that reads.
-fn response_of(answer: &quiz_answer::Model) -> Option<Response> {
-    answer.answer.as_deref().and_then(|text| serde_json::from_str(text).ok())
 }
 
 /// An attempt's total: its score, or the sum of its answers' scores while it has none.
@@ -123,7 +121,7 @@ pub struct QuestionStatisticsJson {
     pub question_type: String,
     pub question_name: String,
     pub question_text: String,
-    pub position: i32,
+    pub position: u32,
     pub points_possible: f64,
     /// Candidates who answered.
     pub responses: usize,
@@ -240,8 +238,8 @@ async fn quiz_statistics(
 
     // Every question any counted attempt showed, at the highest version shown (choice ids are stable across
     // versions), placed where it first appeared.
-    let mut drawn: BTreeMap<i64, (i32, i32, f64)> = BTreeMap::new();
-    let draws: HashMap<i64, Vec<Drawn>> = counted.iter().map(|a| (a.id, results::draw_of(a))).collect();
+    let mut drawn: BTreeMap<i64, (i32, u32, f64)> = BTreeMap::new();
+    let draws: HashMap<i64, Vec<DrawnQuestion>> = counted.iter().map(|a| (a.id, results::draw_of(a))).collect();
     for d in draws.values().flatten() {
         let entry = drawn.entry(d.question_id).or_insert((d.question_version, d.position, d.points));
         entry.0 = entry.0.max(d.question_version);
@@ -261,7 +259,11 @@ async fn quiz_statistics(
             }
             let given = answers.get(&attempt.id).unwrap_or(&no_answers);
             let answer = given.iter().find(|a| a.question_id == *question_id);
-            responses.push((total_of(attempt, given), answer.and_then(|a| a.score), answer.and_then(response_of)));
+            responses.push((
+                total_of(attempt, given),
+                answer.and_then(|a| a.score),
+                answer.and_then(attempts::response_of),
+            ));
         }
         let observations: Vec<Observation<'_>> = responses
             .iter()
@@ -403,7 +405,7 @@ pub struct AttemptResultJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionResultJson {
     pub question_id: i64,
-    pub position: i32,
+    pub position: u32,
     pub points_possible: f64,
     /// Null while waiting for a grader.
     pub score: Option<f64>,
@@ -427,8 +429,8 @@ pub struct KeptResultJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CandidateResultJson {
     pub user: CandidateJson,
-    /// The score kept for the candidate (the result in the quiz's assignment); null before one is kept, and for
-    /// ungraded quizzes.
+    /// The score kept for the candidate: the result in the quiz's assignment (null before there is one), or for an
+    /// ungraded quiz the scoring policy's pick of the finished attempts' scores.
     pub kept_score: Option<f64>,
     /// The attempt kept (the one the result came from, else the latest finished one), whose questions follow.
     pub kept_attempt: Option<i32>,
@@ -473,7 +475,7 @@ async fn quiz_results(
                 .get(user_id)
                 .and_then(|s| s.quiz_submission_id)
                 .and_then(|id| list.iter().find(|a| a.id == id));
-            let latest = list.iter().rev().find(|a| a.workflow_state == COMPLETE || a.workflow_state == PENDING_REVIEW);
+            let latest = list.iter().rev().find(|a| attempts::is_finished(a));
             from_result.or(latest).map(|a| (*user_id, a))
         })
         .collect();
@@ -501,7 +503,7 @@ async fn quiz_results(
                                 score: match answer {
                                     Some(a) => a.score,
                                     // Not answered: nothing earned, once the attempt is finished.
-                                    None => (attempt.workflow_state != results::UNTAKEN).then_some(0.0),
+                                    None => (attempt.workflow_state != UNTAKEN).then_some(0.0),
                                 },
                                 correct: answer.and_then(|a| a.correct.clone()),
                                 answered: answer.is_some_and(|a| a.answer.is_some()),
@@ -517,7 +519,15 @@ async fn quiz_results(
                     sortable_name: person.map(|u| u.sortable_name.clone()).unwrap_or_default(),
                     sis_user_id: show_sis.then(|| person.and_then(|u| u.sis_user_id.clone())),
                 },
-                kept_score: result.and_then(|s| s.score),
+                kept_score: match (ctx.quiz.assignment_id, result) {
+                    (Some(_), result) => result.and_then(|s| s.score),
+                    // An ungraded quiz keeps no result: its kept score follows the scoring policy.
+                    (None, _) => by_user.get(user_id).and_then(|list| {
+                        let scores: Vec<f64> =
+                            list.iter().filter(|a| attempts::is_finished(a)).filter_map(|a| a.score).collect();
+                        kept_score(ScoringPolicy::parse(&ctx.quiz.scoring_policy), &scores)
+                    }),
+                },
                 kept_attempt: kept.map(|a| a.attempt),
                 result: result.map(|s| KeptResultJson {
                     submission_id: s.id,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::{
     backend_test,
     harness::TestApp,
-    seed::{self, Drawn, Grade},
+    seed::{self, Grade, Pick},
 };
 
 /// The event types recorded so far that start with `prefix` (waiting for the sequencer to number them).
@@ -212,24 +212,8 @@ backend_test!(quiz_questions_are_appealed_one_at_a_time, |t| {
     let course = seed::course(&t, "Physics").await;
     let (quiz, assignment, questions) = seed::quiz(&t, course, "Mechanics", &[2.0, 3.0]).await;
     let (ada, ada_token) = seed::person(&t, course, "Ada Lovelace", "StudentEnrollment").await;
-    let drawn = |q: i64, points: f64, score: f64| Drawn {
-        question_id: q,
-        points,
-        response: None,
-        score: Some(score),
-        correct: Some(if score > 0.0 { "correct" } else { "incorrect" }),
-    };
-    let attempt = seed::attempt(
-        &t,
-        course,
-        quiz,
-        ada,
-        1,
-        "complete",
-        vec![drawn(questions[0], 2.0, 2.0), drawn(questions[1], 3.0, 0.0)],
-    )
-    .await;
-    seed::grade_attempt(&t, course, assignment, ada, Grade::posted(2.0), Some(attempt)).await;
+    // Right on Q1, wrong on Q2: a posted 2 of 5 (the quiz posts its grades automatically).
+    let attempt = seed::sit(&t, &ada_token, course, quiz, &[Pick::Right, Pick::Wrong], true).await;
     let appeals = format!("/api/v1/courses/{course}/assignments/{assignment}/submissions/{ada}/appeals");
     let on =
         |q: i64| vec![("appeal[reason]", "My answer is right.".to_owned()), ("appeal[question_id]", q.to_string())];

@@ -1,12 +1,8 @@
-//! Results written straight through the store, for the gradebook, appeals and statistics tests: graded
-//! submissions and finished quiz attempts. The grading and delivery APIs that will make these are built alongside;
-//! every test that needs a result gets it from here, so moving to the public API is a change in this one file.
+//! Results for the gradebook, appeals and statistics tests. Quiz attempts are sat through the delivery API.
+//! Grades on other assignments are written straight through the store while the grading API is built alongside;
+//! every test that needs a grade gets it from [`grade`], so moving it to the public API is a change in this file.
 
-use assay_store::{
-    Scope,
-    entity::{quiz_answer, quiz_submission, submission},
-    submissions,
-};
+use assay_store::{Scope, entity::submission, submissions};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 use serde_json::{Value, json};
 
@@ -43,18 +39,6 @@ fn scope(t: &TestApp) -> Scope {
 
 /// Gives `user` a grade on an assignment of `course` (creating the submission); returns the submission id.
 pub async fn grade(t: &TestApp, course: i64, assignment: i64, user: i64, grade: Grade) -> i64 {
-    grade_attempt(t, course, assignment, user, grade, None).await
-}
-
-/// Gives a grade whose result is the quiz attempt `quiz_submission_id` (a quiz's kept attempt).
-pub async fn grade_attempt(
-    t: &TestApp,
-    course: i64,
-    assignment: i64,
-    user: i64,
-    grade: Grade,
-    quiz_submission_id: Option<i64>,
-) -> i64 {
     let scope = scope(t);
     t.store()
         .write(move |txn| {
@@ -76,12 +60,6 @@ pub async fn grade_attempt(
                 row.graded_at = Set(grade.score.map(|_| now));
                 row.posted_at = Set(grade.posted.then_some(now));
                 row.late_policy_status = Set(grade.missing.then(|| "missing".to_owned()));
-                if quiz_submission_id.is_some() {
-                    row.quiz_submission_id = Set(quiz_submission_id);
-                    row.submission_type = Set(Some("online_quiz".to_owned()));
-                    row.submitted_at = Set(Some(now));
-                    row.attempt = Set(1);
-                }
                 row.updated_at = Set(now);
                 let saved: submission::Model = row.update(txn).await?;
                 submissions::record_version(txn, &saved).await?;
@@ -92,94 +70,58 @@ pub async fn grade_attempt(
         .expect("seed a grade")
 }
 
-/// One drawn question of an attempt.
-#[derive(Debug, Clone)]
-pub struct Drawn {
-    pub question_id: i64,
-    pub points: f64,
-    /// The candidate's response (JSON of `assay_domain::question::Response`), if any.
-    pub response: Option<Value>,
-    pub score: Option<f64>,
-    /// `correct`, `partial`, `incorrect`.
-    pub correct: Option<&'static str>,
+/// What a candidate does with one question of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Right,
+    Wrong,
+    Blank,
 }
 
-/// A finished attempt (`complete`, or another `workflow_state`) of `user` at a quiz, with its answers; returns
-/// the attempt's id. Question versions are the questions' current ones (1 for questions never edited).
-pub async fn attempt(
-    t: &TestApp,
-    course: i64,
-    quiz: i64,
-    user: i64,
-    number: i32,
-    workflow_state: &'static str,
-    questions: Vec<Drawn>,
-) -> i64 {
-    let scope = scope(t);
-    let root = scope.root_account_id();
-    t.store()
-        .write(move |txn| {
-            Box::pin(async move {
-                let now = assay_store::now();
-                let draw: Vec<Value> = questions
-                    .iter()
-                    .enumerate()
-                    .map(|(i, q)| {
-                        json!({"question_id": q.question_id, "question_version": 1, "points": q.points,
-                            "quiz_group_id": null, "position": i + 1, "answer_order": []})
-                    })
-                    .collect();
-                let score: f64 = questions.iter().filter_map(|q| q.score).sum();
-                let row = quiz_submission::ActiveModel {
-                    root_account_id: Set(root),
-                    course_id: Set(course),
-                    quiz_id: Set(quiz),
-                    user_id: Set(user),
-                    submission_id: Set(None),
-                    attempt: Set(number),
-                    workflow_state: Set(workflow_state.to_owned()),
-                    seed: Set(i64::from(number)),
-                    draw: Set(Value::Array(draw).to_string()),
-                    validation_token: Set(format!("seed-{user}-{number}")),
-                    started_at: Set(now - chrono::TimeDelta::minutes(30)),
-                    end_at: Set(None),
-                    finished_at: Set((workflow_state != "untaken").then_some(now)),
-                    points_possible: Set(questions.iter().map(|q| q.points).sum()),
-                    score: Set((workflow_state != "untaken").then_some(score)),
-                    fudge_points: Set(0.0),
-                    extra_time: Set(0),
-                    manually_unlocked: Set(false),
-                    overdue: Set(false),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                for (i, q) in questions.into_iter().enumerate() {
-                    quiz_answer::ActiveModel {
-                        root_account_id: Set(root),
-                        quiz_submission_id: Set(row.id),
-                        question_id: Set(q.question_id),
-                        answer: Set(q.response.map(|r| r.to_string())),
-                        seq: Set(i as i64 + 1),
-                        saved_at: Set(now),
-                        flagged: Set(false),
-                        score: Set(q.score),
-                        correct: Set(q.correct.map(str::to_owned)),
-                        comment: Set(None),
-                        graded_by: Set(None),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-                Ok(row.id)
-            })
+/// Sits a quiz made by [`quiz`] through the delivery API as the candidate holding `token`: starts an attempt,
+/// answers each question in order (`Right`, `Wrong`, or leaves it blank) and submits, unless `submit` is false
+/// (the attempt stays in progress). Returns the attempt's id. Scoring and the kept result are delivery's.
+pub async fn sit(t: &TestApp, token: &str, course: i64, quiz: i64, picks: &[Pick], submit: bool) -> i64 {
+    let res = t
+        .post(&format!("/api/v1/courses/{course}/quizzes/{quiz}/submissions"))
+        .token(token)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert!(res.status.is_success(), "{}", res.body);
+    let attempt = res.body["quiz_submissions"][0].clone();
+    let id = attempt["id"].as_i64().expect("attempt id");
+    let res = t.get(&format!("/api/v1/quiz_submissions/{id}/questions")).token(token).send().await;
+    assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.body);
+    let questions = res.body["quiz_submission_questions"].as_array().expect("questions").clone();
+    assert_eq!(questions.len(), picks.len(), "one pick per question");
+    let items: Vec<Value> = questions
+        .iter()
+        .zip(picks)
+        .filter(|(_, pick)| **pick != Pick::Blank)
+        .map(|(q, pick)| {
+            let text = if *pick == Pick::Right { "Right" } else { "Wrong" };
+            let option = q["answers"].as_array().expect("answers").iter().find(|a| a["text"] == text).expect("option");
+            json!({"id": q["id"], "answer": option["id"]})
         })
-        .await
-        .expect("seed an attempt")
+        .collect();
+    let res = t
+        .post(&format!("/api/v1/quiz_submissions/{id}/questions"))
+        .token(token)
+        .json(&json!({"attempt": attempt["attempt"], "validation_token": attempt["validation_token"], "quiz_questions": items}))
+        .send()
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.body);
+    if submit {
+        let res = t
+            .post(&format!("/api/v1/courses/{course}/quizzes/{quiz}/submissions/{id}/complete"))
+            .token(token)
+            .json(&json!({"attempt": attempt["attempt"], "validation_token": attempt["validation_token"]}))
+            .send()
+            .await;
+        assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.body);
+    }
+    id
 }
 
 /// A published course of School A; returns its id.
@@ -220,12 +162,21 @@ pub async fn assignment(t: &TestApp, course: i64, mut fields: Value) -> i64 {
     res.body["id"].as_i64().expect("assignment id")
 }
 
-/// A published quiz of `course` (graded: it has an assignment) with multiple-choice questions worth `points`
-/// each ("Right" correct, "Wrong" not); returns the quiz id, its assignment id and the questions' ids (the ids
-/// attempts record, not the placements' ids) in order.
+/// A published quiz of `course` (graded: it has an assignment; any number of attempts, the latest kept) with
+/// multiple-choice questions worth `points` each ("Right" correct, "Wrong" not); returns the quiz id, its
+/// assignment id and the questions' ids (the ids attempts record, not the placements' ids) in order.
 pub async fn quiz(t: &TestApp, course: i64, title: &str, points: &[f64]) -> (i64, i64, Vec<i64>) {
+    let settings =
+        json!({"title": title, "quiz_type": "assignment", "allowed_attempts": -1, "scoring_policy": "keep_latest"});
+    let (quiz, assignment, questions) = quiz_with(t, course, settings, points).await;
+    (quiz, assignment.expect("a graded quiz has an assignment"), questions)
+}
+
+/// A published quiz with these `quiz[…]` settings and multiple-choice questions worth `points`; returns its id,
+/// its assignment's id (none for practice quizzes and surveys) and the questions' ids.
+pub async fn quiz_with(t: &TestApp, course: i64, settings: Value, points: &[f64]) -> (i64, Option<i64>, Vec<i64>) {
     let base = format!("/api/v1/courses/{course}/quizzes");
-    let res = t.post(&base).json(&json!({"quiz": {"title": title, "quiz_type": "assignment"}})).send().await;
+    let res = t.post(&base).json(&json!({ "quiz": settings })).send().await;
     assert_eq!(res.status, reqwest::StatusCode::CREATED, "{}", res.body);
     let quiz = res.body["id"].as_i64().expect("quiz id");
     let mut questions = Vec::new();
@@ -243,8 +194,7 @@ pub async fn quiz(t: &TestApp, course: i64, title: &str, points: &[f64]) -> (i64
     }
     let res = t.put(&format!("{base}/{quiz}")).json(&json!({"quiz": {"published": true}})).send().await;
     assert_eq!(res.status, reqwest::StatusCode::OK, "{}", res.body);
-    let assignment = res.body["assignment_id"].as_i64().expect("a graded quiz has an assignment");
-    (quiz, assignment, questions)
+    (quiz, res.body["assignment_id"].as_i64(), questions)
 }
 
 /// The choice ids of a multiple-choice question, in authored order.
