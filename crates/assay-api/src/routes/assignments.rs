@@ -1762,14 +1762,11 @@ async fn group_override_redirect(
     let group = assay_store::groups::find_group(state.store.read(), &caller.scope, &id)
         .await
         .map_err(|err| store_error(err, Code::GroupNotFound))?;
-    let course_id = group.course.course.id.to_string();
-    let (course, a) = staff_assignment(&state, &caller, &course_id, &assignment_id).await?;
-    let all = assignments::overrides::of_assignment(state.store.read(), &caller.scope, a.id).await?;
-    let found = all
-        .iter()
-        .find(|o| o.row.group_id == Some(group.group.id))
-        .ok_or_else(|| ApiError::not_found(Code::AssignmentOverrideNotFound))?;
-    Ok(redirect_to(&state, &headers, found, course.course.id))
+    let group_id = group.group.id;
+    redirect_to_override(&state, &headers, &caller, group.course.course.id, &assignment_id, |o| {
+        o.row.group_id == Some(group_id)
+    })
+    .await
 }
 
 /// Redirects (302) to the override of an assignment for a section, or 404.
@@ -1787,14 +1784,26 @@ async fn section_override_redirect(
     let section = assay_store::sections::find(state.store.read(), &caller.scope, &id)
         .await
         .map_err(|err| store_error(err, Code::SectionNotFound))?;
-    let course_id = section.course.course.id.to_string();
-    let (course, a) = staff_assignment(&state, &caller, &course_id, &assignment_id).await?;
+    let section_id = section.section.id;
+    redirect_to_override(&state, &headers, &caller, section.course.course.id, &assignment_id, |o| {
+        o.row.course_section_id == Some(section_id)
+    })
+    .await
+}
+
+/// The redirect to the one override of an assignment that `matches` (the group's or the section's), or 404.
+async fn redirect_to_override(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    course_id: i64,
+    assignment_id: &str,
+    matches: impl Fn(&OverrideView) -> bool,
+) -> ApiResult<Response> {
+    let (course, a) = staff_assignment(state, caller, &course_id.to_string(), assignment_id).await?;
     let all = assignments::overrides::of_assignment(state.store.read(), &caller.scope, a.id).await?;
-    let found = all
-        .iter()
-        .find(|o| o.row.course_section_id == Some(section.section.id))
-        .ok_or_else(|| ApiError::not_found(Code::AssignmentOverrideNotFound))?;
-    Ok(redirect_to(&state, &headers, found, course.course.id))
+    let found = all.iter().find(|o| matches(o)).ok_or_else(|| ApiError::not_found(Code::AssignmentOverrideNotFound))?;
+    Ok(redirect_to(state, headers, found, course.course.id))
 }
 
 // ---- effective due dates, extensions ----
