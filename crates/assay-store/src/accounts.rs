@@ -359,7 +359,6 @@ pub async fn add_role(
     .await?)
 }
 
-/// The roles `user_id` holds, with the paths of the accounts they are held on.
 /// The paths of the given accounts of the school, by id (one query).
 pub async fn paths_of<C: ConnectionTrait>(
     conn: &C,
@@ -379,6 +378,7 @@ pub async fn paths_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// The roles `user_id` holds, with the paths of the accounts they are held on.
 pub async fn grants_for<C: ConnectionTrait>(conn: &C, scope: &Scope, user_id: i64) -> Result<Grants, StoreError> {
     let memberships = account_user::Entity::find()
         .filter(account_user::Column::RootAccountId.eq(scope.root_account_id()))

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use assay_domain::{
     assignment::{self as rules, DropRules, StudentPlace},
     gradebook::{self, BookAssignment, BookGroup, Gradebook, Grades, Mark},
+    grading::GradingScheme,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -14,6 +15,7 @@ use crate::{
     Scope, StoreError,
     assignments::{self, groups},
     entity::{assignment, assignment_group, course, submission},
+    grading_standards,
     submissions::PENDING_REVIEW,
 };
 
@@ -30,6 +32,9 @@ pub struct CourseBook {
     pub assignments: Vec<assignment::Model>,
     /// What the arithmetic reads: the assignments that count, the groups' weights and drop rules.
     pub book: Gradebook,
+    /// The course's grading scheme (its grading standard), which turns its percentages into letters; `None`: the
+    /// course shows no letter grades (Canvas's `grading_standard_enabled` false).
+    pub scheme: Option<GradingScheme>,
     /// Overrides of the assignments that are only for the students their overrides name.
     restricted: HashMap<i64, Vec<rules::Override>>,
     /// Where each student stands (sections, groups), loaded only when some assignment is restricted.
@@ -42,6 +47,11 @@ impl CourseBook {
         let Some(overrides) = self.restricted.get(&assignment_id) else { return true };
         let place = self.places.get(&user_id).cloned().unwrap_or(StudentPlace { user_id, ..Default::default() });
         !rules::applicable(overrides, &place).is_empty()
+    }
+
+    /// The letter a course percentage earns in the course's grading scheme.
+    pub fn letter(&self, percent: Option<f64>) -> Option<String> {
+        Some(self.scheme.as_ref()?.name_for(percent? / 100.0)?.to_owned())
     }
 }
 
@@ -111,6 +121,9 @@ pub async fn load<C: ConnectionTrait>(
         .filter(assignment::Column::WorkflowState.eq(rules::PUBLISHED))
         .all(conn)
         .await?;
+    // Each course's standard was checked to be one it may use when it was set; a deleted one shows no letters.
+    let standard_ids: Vec<i64> = courses.iter().filter_map(|c| c.grading_standard_id).collect();
+    let schemes = grading_standards::schemes_in_school(conn, scope, &standard_ids).await?;
     let restricted_ids: Vec<i64> =
         all_assignments.iter().filter(|a| a.only_visible_to_overrides).map(|a| a.id).collect();
     let overrides = assignments::overrides::of_assignments(conn, scope, &restricted_ids).await?;
@@ -160,7 +173,18 @@ pub async fn load<C: ConnectionTrait>(
                 .collect(),
             weighted: c.apply_assignment_group_weights,
         };
-        books.insert(c.id, CourseBook { course_id: c.id, groups, assignments, book, restricted, places });
+        books.insert(
+            c.id,
+            CourseBook {
+                course_id: c.id,
+                groups,
+                assignments,
+                book,
+                scheme: c.grading_standard_id.and_then(|id| schemes.get(&id).cloned()),
+                restricted,
+                places,
+            },
+        );
     }
 
     let mut submissions = HashMap::new();

@@ -230,17 +230,34 @@ pub async fn schemes_by_id<C: ConnectionTrait>(
     visible: &Visible,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, GradingScheme>, StoreError> {
+    schemes_where(conn, scope, ids, Some(visible.condition())).await
+}
+
+/// The schemes of the school's active standards among `ids`, wherever they are kept (for courses whose
+/// standards were checked when they were set).
+pub async fn schemes_in_school<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, GradingScheme>, StoreError> {
+    schemes_where(conn, scope, ids, None).await
+}
+
+async fn schemes_where<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    ids: &[i64],
+    visible: Option<Condition>,
+) -> Result<std::collections::HashMap<i64, GradingScheme>, StoreError> {
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    Ok(row::Entity::find()
+    let mut select = row::Entity::find()
         .filter(row::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(row::Column::WorkflowState.eq(ACTIVE))
-        .filter(row::Column::Id.is_in(ids.iter().copied()))
-        .filter(visible.condition())
-        .all(conn)
-        .await?
-        .iter()
-        .map(|s| (s.id, scheme(s)))
-        .collect())
+        .filter(row::Column::Id.is_in(ids.iter().copied()));
+    if let Some(condition) = visible {
+        select = select.filter(condition);
+    }
+    Ok(select.all(conn).await?.iter().map(|s| (s.id, scheme(s))).collect())
 }

@@ -59,6 +59,11 @@ pub struct GradesJson {
     /// Graders only: the final score with grades not posted yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unposted_final_score: Option<Option<f64>>,
+    /// The letter of `unposted_current_score` (graders only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unposted_current_grade: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unposted_final_grade: Option<Option<String>>,
 }
 
 /// A percentage as the API shows it: two decimals.
@@ -119,14 +124,19 @@ pub async fn enrollment_grades(
             };
             let hidden = matches!(reader, Reader::Student { hidden: true });
             let all = (reader == Reader::Grader).then(|| books.grades(e.course_id, e.user_id, false));
+            let letter = |p: Option<f64>| books.courses.get(&e.course_id).and_then(|c| c.letter(p));
+            let (current_score, final_score) =
+                if hidden { (None, None) } else { (percent(&posted, true), percent(&posted, false)) };
             let json = GradesJson {
                 html_url: format!("{base}/courses/{}/grades/{}", e.course_id, e.user_id),
-                current_score: if hidden { None } else { percent(&posted, true) },
-                final_score: if hidden { None } else { percent(&posted, false) },
-                current_grade: None,
-                final_grade: None,
+                current_score,
+                final_score,
+                current_grade: letter(current_score),
+                final_grade: letter(final_score),
                 unposted_current_score: all.as_ref().map(|g| percent(g, true)),
                 unposted_final_score: all.as_ref().map(|g| percent(g, false)),
+                unposted_current_grade: all.as_ref().map(|g| letter(percent(g, true))),
+                unposted_final_grade: all.as_ref().map(|g| letter(percent(g, false))),
             };
             (e.id, json)
         })
@@ -212,6 +222,13 @@ fn write_export(
     }
     header
         .extend(["Current Score", "Unposted Current Score", "Final Score", "Unposted Final Score"].map(str::to_owned));
+    // Letters only where the course has a grading scheme (as Canvas's export adds its `Grade` columns).
+    let letters = course.scheme.is_some();
+    if letters {
+        header.extend(
+            ["Current Grade", "Unposted Current Grade", "Final Grade", "Unposted Final Grade"].map(str::to_owned),
+        );
+    }
     out.write_record(&header)?;
     let mut points = vec!["Points Possible".to_owned(), String::new(), String::new(), String::new()];
     points.extend(course.assignments.iter().map(|a| a.points_possible.map(number_cell).unwrap_or_default()));
@@ -262,10 +279,12 @@ fn write_export(
         let total = |g: &Option<Grades>, current: bool| {
             g.as_ref().and_then(|g| if current { g.current.percent } else { g.final_total.percent })
         };
-        row.push(percent_cell(total(&posted, true)));
-        row.push(percent_cell(total(&all, true)));
-        row.push(percent_cell(total(&posted, false)));
-        row.push(percent_cell(total(&all, false)));
+        let totals = [total(&posted, true), total(&all, true), total(&posted, false), total(&all, false)]
+            .map(|p| p.map(round_percent));
+        row.extend(totals.iter().map(|p| percent_cell(*p)));
+        if letters {
+            row.extend(totals.iter().map(|p| course.letter(*p).unwrap_or_default()));
+        }
         out.write_record(&row)?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
@@ -275,7 +294,8 @@ fn write_export(
 /// students of their sections). Columns: `Student`, `ID`, `SIS User ID` (empty without `read_sis`), `Section`
 /// (all of the student's sections), one column per published assignment (`Name (id)`: points, `EX` when excused,
 /// empty when ungraded), per assignment group its current and final score (posted grades, then every grade), and
-/// the course's `Current Score`, `Unposted Current Score`, `Final Score`, `Unposted Final Score` (percentages).
+/// the course's `Current Score`, `Unposted Current Score`, `Final Score`, `Unposted Final Score` (percentages),
+/// and, when the course has a grading scheme, the letters of those four (`Current Grade` …).
 /// The second row gives each assignment's points possible. Students are active and invited ones, by sortable name.
 #[utoipa::path(get, path = "/api/v1/courses/{course_id}/gradebook_export.csv", tag = "Gradebook",
     params(("course_id" = String, Path, description = "Course id or `sis_course_id:X`")),

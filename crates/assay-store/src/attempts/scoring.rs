@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use assay_domain::{
     attempt::{ScoringPolicy, kept_score},
-    grading::{GradingType, grade_text},
+    grading::{EnteredGrade, format_points, grade_text, submission::Timing},
+    id_ref::IdRef,
     question::{Outcome, Score, formula::round_to, score},
 };
 use sea_orm::{
@@ -17,7 +18,7 @@ use serde_json::json;
 
 use super::{COMPLETE, PENDING_REVIEW, UNTAKEN, answers, as_drawn, drawn, find, of_user, payload, response_of};
 use crate::{
-    Scope, StoreError,
+    Scope, StoreError, courses,
     entity::{assignment, quiz, quiz_answer, quiz_submission, submission},
     events::{self, Actor},
     submissions,
@@ -278,36 +279,56 @@ pub async fn sync_submission(
         _ => source.workflow_state == PENDING_REVIEW,
     };
     let current = submissions::find_or_create(txn, scope, quiz.course_id, assignment_id, user_id).await?;
-    let grading_type = GradingType::parse(&assignment.grading_type).unwrap_or(GradingType::Points);
-    let points_possible = assignment.points_possible.unwrap_or(latest.points_possible);
-    let grade = kept.and_then(|k| grade_text(grading_type, k, points_possible, None));
+    // The quiz's grade is given as a grader's would be: the assignment's (or course's) grading scheme for its
+    // letter, the course's late policy for a late attempt, its post policy for when the student sees it.
+    let course = courses::find(txn, scope, &IdRef::Id(quiz.course_id), true).await?;
+    let mut rules =
+        submissions::rules::for_assignment(txn, scope, &course.course, &course.account_path.ids(), &assignment).await?;
+    if assignment.points_possible.is_none() {
+        rules.points_possible = latest.points_possible;
+    }
+    let due_at =
+        submissions::rules::assigned(txn, scope, quiz.course_id, std::slice::from_ref(&assignment), Some(&[user_id]))
+            .await?
+            .remove(&assignment_id)
+            .and_then(|students| students.into_iter().find(|(id, _)| *id == user_id))
+            .map_or(current.cached_due_at, |(_, dates)| dates.due_at);
+    let timing = Timing { submitted_at: latest.finished_at, due_at, quiz: true, ..submissions::timing(&current) };
+    let entered = kept.map(|score| EnteredGrade {
+        score,
+        grade: grade_text(rules.grading_type, score, rules.points_possible, rules.scheme.as_ref())
+            .unwrap_or_else(|| format_points(score)),
+    });
+    let now = crate::now();
+    let fields = submissions::grade::settle(entered.as_ref(), &timing, &rules, now);
     let state = if waiting { submissions::PENDING_REVIEW } else { submissions::GRADED };
-    let unchanged = current.score == kept
-        && current.grade == grade
+    let unchanged = current.score == fields.score
+        && current.grade == fields.grade
+        && current.points_deducted == fields.points_deducted
+        && current.cached_due_at == due_at
         && current.workflow_state == state
         && current.attempt == latest.attempt
         && current.quiz_submission_id == Some(source.id);
     if unchanged {
         return Ok(Some(current));
     }
-    let now = crate::now();
     let mut model: submission::ActiveModel = current.clone().into();
     model.attempt = Set(latest.attempt);
     model.workflow_state = Set(state.to_owned());
     model.submission_type = Set(Some("online_quiz".to_owned()));
     model.submitted_at = Set(latest.finished_at);
-    model.score = Set(kept);
-    model.entered_score = Set(kept);
-    model.grade = Set(grade.clone());
-    model.entered_grade = Set(grade);
+    model.cached_due_at = Set(due_at);
+    model.score = Set(fields.score);
+    model.entered_score = Set(fields.entered_score);
+    model.grade = Set(fields.grade);
+    model.entered_grade = Set(fields.entered_grade);
+    model.points_deducted = Set(fields.points_deducted);
+    model.missing_policy_applied = Set(false);
     model.graded_at = Set(Some(now));
     model.grader_id = Set(actor.user_id);
     model.grade_matches_current_submission = Set(true);
     model.quiz_submission_id = Set(Some(source.id));
-    // A quiz whose grades post automatically shows them as soon as they exist.
-    if !assignment.post_manually && current.posted_at.is_none() {
-        model.posted_at = Set(Some(now));
-    }
+    model.posted_at = Set(submissions::posting::posted_at_after_grading(rules.post_manually, current.posted_at, now));
     model.updated_at = Set(now);
     let updated = model.update(txn).await?;
     submissions::record_version(txn, &updated).await?;
@@ -321,6 +342,9 @@ pub async fn sync_submission(
             "scoring_policy": policy.as_str(), "kept_score": kept}),
     )
     .await?;
+    if current.posted_at.is_none() && updated.posted_at.is_some() {
+        submissions::posting::record_posted(txn, scope, &updated, actor).await?;
+    }
     Ok(Some(updated))
 }
 

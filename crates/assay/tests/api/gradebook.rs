@@ -253,6 +253,7 @@ backend_test!(the_gradebook_exports_one_row_per_student, |t| {
     let column =
         |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {header:?}"));
     assert_eq!(&header[..4], ["Student", "ID", "SIS User ID", "Section"]);
+    assert!(!header.iter().any(|h| h == "Current Grade"), "letters only with a grading scheme: {header:?}");
     // Published assignments only, in course order (group position, position).
     let names: Vec<&str> = header[4..].iter().take_while(|h| !h.contains("Score")).map(String::as_str).collect();
     assert_eq!(names.len(), 6, "{names:?}");
@@ -298,4 +299,85 @@ backend_test!(the_gradebook_exports_one_row_per_student, |t| {
     let (_, _, bytes) = t.get(&path).send_bytes().await;
     let text = String::from_utf8(bytes).unwrap();
     assert!(text.contains("'=HYPERLINK(1)") && !text.contains(",=HYPERLINK"), "{text}");
+});
+
+backend_test!(a_quiz_grade_follows_the_grading_scheme_the_late_policy_and_the_post_policy, |t| {
+    let course = seed::course(&t, "Quizzed").await;
+    let res = t
+        .post(&format!("/api/v1/courses/{course}/grading_standards"))
+        .json(&json!({"title": "Bands", "grading_scheme_entry": [
+            {"name": "A", "value": 90}, {"name": "B", "value": 50}, {"name": "C", "value": 0}]}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let bands = res.body["id"].as_i64().unwrap();
+    let res = t
+        .put(&format!("/api/v1/courses/{course}"))
+        .form(&[("course[grading_standard_id]", bands.to_string())])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // 10% off per hour late; the quiz was due 90 minutes ago (two started hours).
+    let res = t
+        .post(&format!("/api/v1/courses/{course}/late_policy"))
+        .form(&[
+            ("late_policy[late_submission_deduction_enabled]", "true"),
+            ("late_policy[late_submission_deduction]", "10"),
+            ("late_policy[late_submission_interval]", "hour"),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let due = (chrono::Utc::now() - chrono::TimeDelta::minutes(90)).to_rfc3339();
+    let settings = json!({"title": "Late quiz", "quiz_type": "assignment", "allowed_attempts": -1,
+        "scoring_policy": "keep_latest", "due_at": due});
+    let (quiz, assignment, _) = seed::quiz_with(&t, course, settings, &[5.0, 5.0]).await;
+    let assignment = assignment.unwrap();
+    let res = t
+        .put(&format!("/api/v1/courses/{course}/assignments/{assignment}"))
+        .json(&json!({"assignment": {"grading_type": "letter_grade"}}))
+        .send()
+        .await;
+    assert_eq!((res.status, &res.body["grading_type"]), (StatusCode::OK, &json!("letter_grade")), "{}", res.body);
+    let (ada, ada_token) = seed::person(&t, course, "Ada Lovelace", "StudentEnrollment").await;
+    seed::sit(&t, &ada_token, course, quiz, &[seed::Pick::Right, seed::Pick::Wrong], true).await;
+
+    // 5 of 10 entered ("B" in the course's bands), less 2 hours × 10% of 10 points: 3 kept, a "C".
+    let res = t.get(&format!("/api/v1/courses/{course}/assignments/{assignment}/submissions/{}", ada)).send().await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let sub = &res.body;
+    assert_eq!(
+        (&sub["entered_score"], &sub["entered_grade"], &sub["points_deducted"], &sub["score"], &sub["grade"]),
+        (&json!(5.0), &json!("B"), &json!(2.0), &json!(3.0), &json!("C")),
+        "{sub}"
+    );
+    assert_eq!((&sub["late"], &sub["workflow_state"]), (&json!(true), &json!("graded")), "{sub}");
+    // Posted automatically, with the event that says so; the enrollment's grade carries the course letter.
+    assert!(sub["posted_at"].is_string(), "{sub}");
+    // (Events are listed once the sequencer has numbered them.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let events = t.get("/api/v1/events?type=result.posted&per_page=100").send().await;
+        if events.body.as_array().unwrap().iter().any(|e| e["subject_id"] == sub["id"]) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no result.posted for the quiz's submission: {}", events.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let grades = grades_of(&t, course, ada, Some(&ada_token)).await;
+    assert_eq!(
+        (&grades["current_score"], &grades["current_grade"], &grades["final_grade"]),
+        (&json!(30.0), &json!("C"), &json!("C")),
+        "{grades}"
+    );
+    let grades = grades_of(&t, course, ada, None).await;
+    assert_eq!(grades["unposted_current_grade"], json!("C"), "{grades}");
+
+    // The gradebook export adds the letters when the course has a scheme.
+    let (_, _, bytes) = t.get(&format!("/api/v1/courses/{course}/gradebook_export.csv")).send_bytes().await;
+    let rows = parse_csv(&String::from_utf8(bytes).unwrap());
+    let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"));
+    let row = rows.iter().find(|r| r[1] == ada.to_string()).unwrap();
+    assert_eq!((row[column("Current Score")].as_str(), row[column("Current Grade")].as_str()), ("30", "C"));
+    assert_eq!(row[column("Unposted Final Grade")], "C");
 });

@@ -1,6 +1,8 @@
 //! Results for the gradebook, appeals and statistics tests. Quiz attempts are sat through the delivery API.
-//! Grades on other assignments are written straight through the store while the grading API is built alongside;
-//! every test that needs a grade gets it from [`grade`], so moving it to the public API is a change in this file.
+//! Grades on other assignments are written straight through the store by [`grade`]: the gradebook, appeals and
+//! statistics tests need exact states in one step (posted or hidden per submission, `pending_review` on work that
+//! is not a quiz, a grade with no submission) that the grading API reaches only through longer workflows, which
+//! `grading.rs` and `submissions.rs` test on their own.
 
 use assay_store::{Scope, entity::submission, submissions};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
