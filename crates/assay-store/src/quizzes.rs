@@ -885,6 +885,8 @@ pub struct ExtensionInput {
     pub extra_time: Option<i32>,
     pub manually_unlocked: Option<bool>,
     pub end_at: Option<Option<Time>>,
+    /// How the student's attempt in progress, if any, moves its end.
+    pub extend: Option<assay_domain::attempt::Extend>,
 }
 
 /// Whether `user_id` is a student of the course (any live enrollment state).
@@ -931,7 +933,9 @@ pub async fn set_extensions(
     let now = crate::now();
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let saved = match extension_of(txn, scope, quiz.id, input.user_id).await? {
+        let existing = extension_of(txn, scope, quiz.id, input.user_id).await?;
+        let old_extra = existing.as_ref().map_or(0, |e| e.extra_time);
+        let saved = match existing {
             Some(existing) => {
                 let mut model: quiz_extension::ActiveModel = existing.into();
                 crate::assign(&mut model.extra_attempts, input.extra_attempts);
@@ -966,6 +970,16 @@ pub async fn set_extensions(
             actor,
             json!({"quiz_id": quiz.id, "user_id": saved.user_id, "extra_attempts": saved.extra_attempts,
                 "extra_time": saved.extra_time, "manually_unlocked": saved.manually_unlocked, "end_at": saved.end_at}),
+        )
+        .await?;
+        crate::attempts::extend_in_progress(
+            txn,
+            scope,
+            quiz,
+            saved.user_id,
+            (old_extra, saved.extra_time),
+            input.extend,
+            actor,
         )
         .await?;
         out.push(saved);

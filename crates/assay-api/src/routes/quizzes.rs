@@ -21,7 +21,7 @@
 
 use assay_domain::{
     Code, FieldError, Validation,
-    attempt::RegradePolicy,
+    attempt::{Extend, RegradePolicy},
     policy::{Permission, QuizRole, Target},
     question::QuestionBody,
 };
@@ -1449,9 +1449,16 @@ async fn set_extensions(
             }
             (Some(minutes), None) => Some(Some(now + chrono::TimeDelta::minutes(minutes))),
             (None, Some(minutes)) => {
-                let existing = quizzes::extension_of(state.store.read(), &caller.scope, ctx.quiz.id, user_id).await?;
+                let read = state.store.read();
+                let existing = quizzes::extension_of(read, &caller.scope, ctx.quiz.id, user_id).await?;
+                let sitting = attempts::of_user(read, &caller.scope, ctx.quiz.id, user_id)
+                    .await?
+                    .iter()
+                    .any(|a| a.workflow_state == attempts::UNTAKEN && a.end_at.is_some());
                 match existing.and_then(|x| x.end_at) {
                     Some(end) => Some(Some(end + chrono::TimeDelta::minutes(minutes))),
+                    // Only the attempt in progress has an end to move.
+                    None if sitting => None,
                     None => {
                         v.add(at("extend_from_end_at"), "the student has no end time to extend; use extend_from_now");
                         None
@@ -1460,12 +1467,18 @@ async fn set_extensions(
             }
             (None, None) => None,
         };
+        let extend = match (e.extend_from_now, e.extend_from_end_at) {
+            (Some(minutes), None) => Some(Extend::FromNow(minutes)),
+            (None, Some(minutes)) => Some(Extend::FromEnd(minutes)),
+            _ => None,
+        };
         inputs.push(ExtensionInput {
             user_id,
             extra_attempts: e.extra_attempts.map(|n| i32::try_from(n).unwrap_or(0)),
             extra_time: e.extra_time.map(|n| i32::try_from(n).unwrap_or(0)),
             manually_unlocked: e.manually_unlocked,
             end_at,
+            extend,
         });
     }
     v.finish()?;

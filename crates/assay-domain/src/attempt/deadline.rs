@@ -54,6 +54,42 @@ pub fn deadline(started_at: Time, time_limit: Option<i32>, extra_time: i32, clos
     }
 }
 
+/// How a quiz extension given during an attempt moves its end, besides changing its extra time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extend {
+    /// To at least this many minutes from now (`extend_from_now`).
+    FromNow(i64),
+    /// By this many minutes past its current end (`extend_from_end_at`).
+    FromEnd(i64),
+}
+
+/// The deadline of an attempt in progress after its student's extension changed at `now`. A new extra time
+/// moves the timed end by the difference, but an end the closing cut earlier stays cut; an explicit extension then
+/// moves the end later (never earlier). An attempt without a deadline keeps none.
+pub fn extended_deadline(
+    current: Option<Time>,
+    started_at: Time,
+    time_limit: Option<i32>,
+    (old_extra, new_extra): (i32, i32),
+    extend: Option<Extend>,
+    now: Time,
+) -> Option<Time> {
+    let mut end = current?;
+    if new_extra != old_extra
+        && let (Some(old_full), Some(new_full)) =
+            (deadline(started_at, time_limit, old_extra, None), deadline(started_at, time_limit, new_extra, None))
+    {
+        let cut_by_closing = end < old_full;
+        end = if cut_by_closing { end.min(new_full) } else { new_full };
+    }
+    match extend {
+        Some(Extend::FromNow(minutes)) => end = end.max(now + TimeDelta::minutes(minutes)),
+        Some(Extend::FromEnd(minutes)) => end += TimeDelta::minutes(minutes),
+        None => {}
+    }
+    Some(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +107,32 @@ mod tests {
         assert_eq!(deadline(at(0), None, 15, Some(at(40))), Some(at(40)));
         assert_eq!(deadline(at(0), None, 0, None), None);
         assert_eq!(deadline(at(0), Some(30), -5, None), Some(at(30)));
+    }
+
+    #[test]
+    fn an_extension_during_an_attempt_moves_its_deadline() {
+        let now = at(20);
+        // 30 minutes + 15 extra → 45; the closing did not cut it.
+        assert_eq!(extended_deadline(Some(at(30)), at(0), Some(30), (0, 15), None, now), Some(at(45)));
+        assert_eq!(extended_deadline(Some(at(45)), at(0), Some(30), (15, 0), None, now), Some(at(30)));
+        // The closing cut it at 25: more extra time cannot pass the closing, less can shorten it.
+        assert_eq!(extended_deadline(Some(at(25)), at(0), Some(30), (0, 15), None, now), Some(at(25)));
+        assert_eq!(extended_deadline(Some(at(25)), at(0), Some(30), (10, 0), None, now), Some(at(25)));
+        // Explicit extensions move it later only.
+        assert_eq!(
+            extended_deadline(Some(at(30)), at(0), Some(30), (0, 0), Some(Extend::FromNow(20)), now),
+            Some(at(40))
+        );
+        assert_eq!(
+            extended_deadline(Some(at(30)), at(0), Some(30), (0, 0), Some(Extend::FromNow(5)), now),
+            Some(at(30))
+        );
+        assert_eq!(
+            extended_deadline(Some(at(25)), at(0), Some(30), (0, 0), Some(Extend::FromEnd(10)), now),
+            Some(at(35))
+        );
+        // No deadline, none after.
+        assert_eq!(extended_deadline(None, at(0), None, (0, 30), Some(Extend::FromNow(10)), now), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod kept;
 pub mod regrade;
 
 pub use access::{access_code_matches, attempts_left, ip_allowed};
-pub use deadline::{Availability, closing, deadline, may_start};
+pub use deadline::{Availability, Extend, closing, deadline, extended_deadline, may_start};
 pub use draw::{Candidate, DrawSettings, DrawnQuestion, Slot, draw, variables_seed};
 pub use kept::{ScoringPolicy, kept_score};
 pub use regrade::{RegradePolicy, regraded};

@@ -11,6 +11,7 @@
 //! - Nothing is accepted into an attempt that is no longer in progress or whose deadline passed; such an attempt
 //!   is submitted on the spot (as the sweep would).
 
+mod extend;
 mod regrade;
 mod scoring;
 mod sweep;
@@ -36,6 +37,7 @@ use crate::{
     questions, quizzes, submissions,
 };
 
+pub use extend::extend_in_progress;
 pub use regrade::{RegradeSummary, regrade_question};
 pub use scoring::{Finish, GradeChange, finish, grade, sync_submission};
 pub use sweep::{overdue, submit_overdue};

@@ -609,6 +609,62 @@ backend_test!(deadlines_refuse_late_answers_and_overdue_attempts_are_submitted_a
     start(&t, &other.1, c.course, q, json!({})).await.assert_error(403, "quiz_locked");
 });
 
+backend_test!(an_extension_moves_the_deadline_of_the_attempt_in_progress, |t| {
+    let c = class(&t, 3).await;
+    let lock = chrono::Utc::now() + chrono::TimeDelta::minutes(10);
+    let timed = quiz(&t, c.course, json!({"title": "Timed", "time_limit": 30}), &[mc("Q1", 1.0)]).await;
+    let closing = quiz(
+        &t,
+        c.course,
+        json!({"title": "Closing", "time_limit": 30, "lock_at": lock.to_rfc3339()}),
+        &[mc("Q1", 1.0)],
+    )
+    .await;
+    let (ada, ada_token) = c.students[0].clone();
+    let (bob, bob_token) = c.students[1].clone();
+    let (cy, _) = c.students[2].clone();
+    let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap().timestamp();
+    let extend = |quiz: i64, fields: Value| {
+        let t = &t;
+        async move {
+            t.post(&format!("/api/v1/courses/{}/quizzes/{quiz}/extensions", c.course))
+                .json(&json!({"quiz_extensions": [fields]}))
+                .send()
+                .await
+        }
+    };
+    let shown = |quiz: i64, attempt: Value| {
+        let t = &t;
+        async move {
+            let path = format!("/api/v1/courses/{}/quizzes/{quiz}/submissions/{}", c.course, attempt["id"]);
+            t.get(&path).send().await.body["quiz_submissions"][0].clone()
+        }
+    };
+    // 30 minutes, then 15 more granted while sitting: the deadline moves 15 minutes later at once.
+    let attempt = started(&t, &ada_token, c.course, timed).await;
+    let started_at = time(&attempt["started_at"]);
+    assert_eq!(time(&attempt["end_at"]) - started_at, 30 * 60);
+    let res = extend(timed, json!({"user_id": ada, "extra_time": 15})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let now = shown(timed, attempt.clone()).await;
+    assert_eq!((time(&now["end_at"]) - started_at, &now["extra_time"]), (45 * 60, &json!(15)), "{now}");
+    let res = extend(timed, json!({"user_id": ada, "extend_from_end_at": 10})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(time(&shown(timed, attempt.clone()).await["end_at"]) - started_at, 55 * 60);
+
+    // The lock date cuts the attempt at 10 minutes: extra time cannot pass it, an explicit extension can.
+    let attempt = started(&t, &bob_token, c.course, closing).await;
+    assert!((time(&attempt["end_at"]) - lock.timestamp()).abs() <= 1, "{attempt}");
+    extend(closing, json!({"user_id": bob, "extra_time": 20})).await;
+    assert!((time(&shown(closing, attempt.clone()).await["end_at"]) - lock.timestamp()).abs() <= 1);
+    let res = extend(closing, json!({"user_id": bob, "extend_from_now": 60})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let end = time(&shown(closing, attempt.clone()).await["end_at"]);
+    assert!((end - (chrono::Utc::now() + chrono::TimeDelta::minutes(60)).timestamp()).abs() <= 5, "{end}");
+    // A student neither sitting the quiz nor holding an end time has nothing to extend from.
+    extend(closing, json!({"user_id": cy, "extend_from_end_at": 10})).await.assert_error(422, "validation_failed");
+});
+
 // ---- Access ---------------------------------------------------------------------------------------------------
 
 backend_test!(access_code_ip_filter_dates_and_roles_are_enforced_on_the_server, |t| {
