@@ -160,6 +160,11 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
     let Some(credential) = presented(parts)? else { return Ok(None) };
     let caller = match credential {
         Presented::Bearer(secret) => {
+            let token_hash = assay_store::secrets::hash(&secret);
+            let generation = state.store.generation();
+            if let Some(known) = state.callers.get(&token_hash, generation) {
+                return Ok(Some(known));
+            }
             let authenticated = match tokens::authenticate(&state.store, &secret).await? {
                 Ok(found) => found,
                 Err(refusal) => {
@@ -179,7 +184,8 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
             };
             let scope = Scope::school(authenticated.user.root_account_id);
             let grants = assay_store::accounts::grants_for(state.store.read(), &scope, authenticated.user.id).await?;
-            Caller {
+            let expires_at = authenticated.token.expires_at;
+            let caller = Caller {
                 principal: Principal::User {
                     token_id: authenticated.token.id,
                     kind: authenticated.kind,
@@ -188,7 +194,9 @@ pub async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
                 },
                 scope,
                 grants,
-            }
+            };
+            state.callers.keep(token_hash, caller.clone(), generation, expires_at);
+            caller
         }
         Presented::ApiKey(credential) => {
             let Some(key) = api_keys::authenticate(&state.store, &credential).await? else {

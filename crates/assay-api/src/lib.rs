@@ -7,6 +7,7 @@
 pub mod abconnect;
 pub mod auth;
 pub mod base_url;
+pub mod caller_cache;
 pub mod canvas_answer;
 pub mod canvas_question;
 pub mod docs_page;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub limiter: Arc<rate_limit::RateLimiter>,
     /// Schools' own rate limits, cached briefly.
     pub school_limits: Arc<auth::SchoolLimits>,
+    /// Callers recently authenticated by bearer tokens.
+    pub callers: Arc<caller_cache::CallerCache>,
     /// The OpenAPI document, set once the router is built.
     pub openapi: Arc<std::sync::OnceLock<utoipa::openapi::OpenApi>>,
 }
@@ -57,6 +60,7 @@ impl AppState {
             limits: Arc::new(limits),
             limiter: Arc::new(limiter),
             school_limits: Arc::new(auth::SchoolLimits::default()),
+            callers: Arc::default(),
             openapi: Arc::new(std::sync::OnceLock::new()),
         }
     }

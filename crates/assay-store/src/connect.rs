@@ -1,7 +1,15 @@
 //! Connecting to either backend. The differences between SQLite and PostgreSQL at connection level all live
 //! here, side by side.
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
@@ -53,6 +61,13 @@ pub struct Store {
     backend: Backend,
     /// Woken after a write commits, so the event sequencer runs promptly.
     pub(crate) events_written: Arc<Notify>,
+    /// How many write transactions have committed (`write`, `write_quietly`): what was read before a commit may
+    /// be stale after it. Caches of things any write may change (who a token is, what they may do) compare it.
+    generation: Arc<AtomicU64>,
+    /// Small writes committed in groups (autosaves).
+    grouped: crate::group_commit::GroupCommit,
+    /// Question versions that attempts show (immutable once delivered).
+    pub(crate) delivered_versions: Arc<crate::delivered_versions::DeliveredVersions>,
 }
 
 impl Store {
@@ -92,7 +107,17 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        Ok(Store { reader, writer, backend, events_written: Arc::new(Notify::new()) })
+        let events_written = Arc::new(Notify::new());
+        let grouped = crate::group_commit::GroupCommit::start(writer.clone(), events_written.clone());
+        Ok(Store {
+            reader,
+            writer,
+            backend,
+            events_written,
+            generation: Arc::default(),
+            grouped,
+            delivered_versions: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -119,6 +144,20 @@ impl Store {
         result
     }
 
+    /// As [`Store::write`], for a small write that many callers make at once (an autosave): it shares one
+    /// transaction with the others that arrive meanwhile, in a savepoint of its own (see `group_commit`). It returns
+    /// once that transaction has committed; an error rolls back this write only. Only for writes that change
+    /// nothing a cache keyed on [`Store::generation`] keeps (answers, last-used marks): they do not move it.
+    pub async fn write_grouped<F, T>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        self.grouped.write(work).await
+    }
+
     /// `write` without waking the event sequencer (for the sequencer's own transactions).
     pub(crate) async fn write_quietly<F, T>(&self, work: F) -> Result<T, StoreError>
     where
@@ -126,7 +165,16 @@ impl Store {
             + Send,
         T: Send,
     {
-        self.writer.transaction::<F, T, StoreError>(work).await.map_err(StoreError::from)
+        let result = self.writer.transaction::<F, T, StoreError>(work).await.map_err(StoreError::from);
+        // Counted whatever the outcome: a failed commit may still have changed something.
+        self.generation.fetch_add(1, Ordering::Release);
+        result
+    }
+
+    /// The number of write transactions so far (see the `generation` field): read it *before* reading what a
+    /// cache keeps, and the copy is current as long as the number has not moved.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Applies pending migrations; returns the names of those that ran.

@@ -254,12 +254,16 @@ pub async fn delete(
     Ok(deleted)
 }
 
-/// Records that a version was shown to a candidate: from now on, editing the question adds a version.
+/// Records that versions were shown to a candidate: from now on, editing their questions adds a version.
 /// Called by delivery when an attempt is given the version.
-pub async fn mark_delivered(txn: &DatabaseTransaction, version_id: i64) -> Result<(), StoreError> {
+pub async fn mark_delivered(txn: &DatabaseTransaction, version_ids: &[i64]) -> Result<(), StoreError> {
+    if version_ids.is_empty() {
+        return Ok(());
+    }
     question_version::Entity::update_many()
         .col_expr(question_version::Column::Delivered, Expr::val(true))
-        .filter(question_version::Column::Id.eq(version_id))
+        .filter(question_version::Column::Id.is_in(version_ids.iter().copied()))
+        .filter(question_version::Column::Delivered.eq(false))
         .exec(txn)
         .await?;
     Ok(())

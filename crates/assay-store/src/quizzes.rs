@@ -462,6 +462,14 @@ pub enum Item {
 }
 
 impl Item {
+    /// Whether every question version the item can give was delivered before (and so can no longer change).
+    pub fn delivered(&self) -> bool {
+        match self {
+            Item::Fixed(p) => p.question.version.delivered,
+            Item::Group { pool, .. } => pool.iter().all(|q| q.version.delivered),
+        }
+    }
+
     fn position(&self) -> (i32, i64) {
         match self {
             Item::Fixed(p) => (p.placement.position, p.placement.id),

@@ -410,7 +410,8 @@ async fn sittings(
     let rules =
         StartRules { allowed_attempts: quiz.allowed_attempts, time_limit: quiz.time_limit, ..Default::default() };
     for (i, student) in students.iter().enumerate() {
-        let attempt = match attempts::start(txn, scope, quiz, student.id, &rules, Actor::user(student.id)).await? {
+        let attempt = match attempts::start(txn, scope, quiz, student.id, &rules, None, Actor::user(student.id)).await?
+        {
             StartOutcome::Started(a) | StartOutcome::Resumed(a) => a,
             StartOutcome::NoAttemptsLeft => continue,
         };
@@ -418,7 +419,8 @@ async fn sittings(
         let bodies = attempts::versions(txn, &draw).await?;
         let mut saves = Vec::new();
         for (k, drawn) in draw.iter().enumerate() {
-            let Some((_, body)) = bodies.get(&drawn.question_id) else { continue };
+            let Some(version) = bodies.get(&drawn.question_id) else { continue };
+            let body = &version.1;
             let variables = attempts::variables(&attempt, body, drawn.question_id);
             let response = match &body.answer {
                 AnswerModel::Essay => Some(Response::Text(format!("<p>My answer, by {}.</p>", student.name))),

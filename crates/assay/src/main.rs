@@ -5,6 +5,11 @@ use std::path::PathBuf;
 use assay::{Config, Server, admin, config::ConfigArgs, demo, server::open_store};
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's malloc: the server allocates per request and per row on many threads, where
+/// glibc's arenas spent a fifth of the CPU of the exam-start storm (`bench/`, issue 7).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "assay", version, about = "Assay: a self-hosted digital assessment platform.", long_about = None)]
 struct Cli {

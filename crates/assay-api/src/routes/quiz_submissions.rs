@@ -21,12 +21,12 @@ use assay_domain::{
     assignment::{self as rules, Dates},
     attempt::{self, Availability, DrawnQuestion},
     policy::Permission,
-    question::QuestionBody,
 };
 use assay_store::{
     assignments::{self, OverrideView},
     attempts::{self, AnswerSave, GradeChange, SaveOutcome, StartOutcome, StartRules},
-    entity::{question_version, quiz_answer, quiz_submission, submission},
+    delivered_versions::Version,
+    entity::{quiz_answer, quiz_submission, submission},
     quizzes, submissions,
 };
 use axum::{
@@ -409,13 +409,27 @@ async fn start_attempt(
         closes_at,
         manually_unlocked: unlocked,
     };
-    let (scope, actor, quiz_row) = (caller.scope, caller.actor(), quiz.quiz.clone());
-    let outcome = state
-        .store
-        .write(move |txn| {
-            Box::pin(async move { attempts::start(txn, &scope, &quiz_row, user_id, &rules, actor).await })
-        })
-        .await?;
+    // A retry, a double click or a second device finds the attempt in progress without waiting for the writer.
+    let now = assay_store::now();
+    let resumed = attempts::of_user(read, &caller.scope, quiz.quiz.id, user_id)
+        .await?
+        .into_iter()
+        .find(|a| attempts::is_open(a, now));
+    let outcome = match resumed {
+        Some(open) => StartOutcome::Resumed(open),
+        None => {
+            let prepared = quizzes::composition(read, &caller.scope, quiz.quiz.id).await?;
+            let (scope, actor, quiz_row) = (caller.scope, caller.actor(), quiz.quiz.clone());
+            state
+                .store
+                .write(move |txn| {
+                    Box::pin(async move {
+                        attempts::start(txn, &scope, &quiz_row, user_id, &rules, Some(prepared), actor).await
+                    })
+                })
+                .await?
+        }
+    };
     let (status, attempt) = match outcome {
         StartOutcome::Started(a) => (StatusCode::CREATED, a),
         StartOutcome::Resumed(a) => (StatusCode::OK, a),
@@ -709,12 +723,12 @@ async fn attempt_time(
 /// The attempt's questions and bodies (frozen versions), in the attempt's order.
 struct Questions {
     draw: Vec<DrawnQuestion>,
-    versions: HashMap<i64, (question_version::Model, QuestionBody)>,
+    versions: HashMap<i64, Version>,
 }
 
 async fn questions_of(state: &AppState, attempt: &quiz_submission::Model) -> ApiResult<Questions> {
     let draw = attempts::drawn(attempt)?;
-    let versions = attempts::versions(state.store.read(), &draw).await?;
+    let versions = attempts::shown_versions(&state.store, &draw).await?;
     Ok(Questions { draw, versions })
 }
 
@@ -737,7 +751,7 @@ fn render_questions(
         .iter()
         .filter(|d| only.is_none_or(|ids| ids.contains(&d.question_id)))
         .filter_map(|d| {
-            let (_, body) = q.versions.get(&d.question_id)?;
+            let body = &q.versions.get(&d.question_id)?.1;
             let body = attempts::as_drawn(body, d);
             let saved = answers.get(&d.question_id);
             let response = saved.and_then(attempts::response_of);
@@ -814,7 +828,7 @@ async fn answer_questions(
             continue;
         };
         let question_id = map.get("id").and_then(number).map(|x| x as i64);
-        let Some((question_id, (_, body))) = question_id.and_then(|qid| q.versions.get(&qid).map(|v| (qid, v))) else {
+        let Some((question_id, body)) = question_id.and_then(|qid| q.versions.get(&qid).map(|v| (qid, &v.1))) else {
             errors.push(FieldError {
                 pointer: format!("{pointer}/id"),
                 message: "is not a question of this attempt".into(),
@@ -844,9 +858,12 @@ async fn answer_questions(
     }
     let asked: Vec<i64> = saves.iter().map(|s| s.question_id).collect();
     let (scope, attempt_id) = (caller.scope, ctx.attempt.id);
+    // Autosaves are the one write every candidate makes every few seconds: they commit in groups.
     let outcome = state
         .store
-        .write(move |txn| Box::pin(async move { attempts::save_answers(txn, &scope, attempt_id, &saves).await }))
+        .write_grouped(move |txn| {
+            Box::pin(async move { attempts::save_answers(txn, &scope, attempt_id, &saves).await })
+        })
         .await?;
     match outcome {
         SaveOutcome::Saved(answers) => Ok(Json(render_questions(&ctx.attempt, &q, &answers, Some(&asked)))),

@@ -16,7 +16,7 @@ mod regrade;
 mod scoring;
 mod sweep;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use assay_domain::{
     attempt::{self, Candidate, DrawSettings, DrawnQuestion, Slot},
@@ -30,7 +30,8 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::{
-    Page, PageRequest, Scope, StoreError,
+    Page, PageRequest, Scope, Store, StoreError,
+    delivered_versions::Version,
     entity::{question_version, quiz, quiz_answer, quiz_submission},
     events::{self, Actor},
     page::{self, KeyKind, SortColumn},
@@ -157,20 +158,39 @@ pub async fn answers<C: ConnectionTrait>(
 pub async fn versions<C: ConnectionTrait>(
     conn: &C,
     draw: &[DrawnQuestion],
-) -> Result<HashMap<i64, (question_version::Model, QuestionBody)>, StoreError> {
-    let mut out = HashMap::with_capacity(draw.len());
-    for chunk in draw.chunks(200) {
+) -> Result<HashMap<i64, Version>, StoreError> {
+    let wanted: Vec<(i64, i32)> = draw.iter().map(|d| (d.question_id, d.question_version)).collect();
+    read_versions(conn, &wanted).await.map(|found| found.into_iter().map(|v| (v.0.question_id, v)).collect())
+}
+
+/// As [`versions`], from the store's copies of delivered versions where it has them (the hot path of every save
+/// and question fetch); what it reads it keeps.
+pub async fn shown_versions(store: &Store, draw: &[DrawnQuestion]) -> Result<HashMap<i64, Version>, StoreError> {
+    let wanted: Vec<(i64, i32)> = draw.iter().map(|d| (d.question_id, d.question_version)).collect();
+    let (mut found, missing) = store.delivered_versions.get(&wanted);
+    if !missing.is_empty() {
+        for v in read_versions(store.read(), &missing).await? {
+            store.delivered_versions.keep(v.clone());
+            found.push(v);
+        }
+    }
+    Ok(found.into_iter().map(|v| (v.0.question_id, v)).collect())
+}
+
+async fn read_versions<C: ConnectionTrait>(conn: &C, wanted: &[(i64, i32)]) -> Result<Vec<Version>, StoreError> {
+    let mut out = Vec::with_capacity(wanted.len());
+    for chunk in wanted.chunks(200) {
         let mut cond = sea_orm::Condition::any();
-        for d in chunk {
+        for (question_id, version) in chunk {
             cond = cond.add(
                 sea_orm::Condition::all()
-                    .add(question_version::Column::QuestionId.eq(d.question_id))
-                    .add(question_version::Column::Version.eq(d.question_version)),
+                    .add(question_version::Column::QuestionId.eq(*question_id))
+                    .add(question_version::Column::Version.eq(*version)),
             );
         }
         for v in question_version::Entity::find().filter(cond).all(conn).await? {
             let body = questions::body_of(&v)?;
-            out.insert(v.question_id, (v, body));
+            out.push(Arc::new((v, body)));
         }
     }
     Ok(out)
@@ -225,13 +245,15 @@ fn random_seed() -> i64 {
     i64::from_le_bytes(bytes)
 }
 
-/// Starts (or resumes) `user_id`'s attempt at `quiz` (see the module documentation).
+/// Starts (or resumes) `user_id`'s attempt at `quiz` (see the module documentation). `prepared`: the quiz's
+/// composition as the caller read it just before, if it did.
 pub async fn start(
     txn: &DatabaseTransaction,
     scope: &Scope,
     quiz: &quiz::Model,
     user_id: i64,
     rules: &StartRules,
+    prepared: Option<Vec<quizzes::Item>>,
     actor: Actor,
 ) -> Result<StartOutcome, StoreError> {
     let now = crate::now();
@@ -247,13 +269,22 @@ pub async fn start(
     }
     let number = mine.iter().map(|a| a.attempt).max().unwrap_or(0) + 1;
 
-    let mut version_ids: HashMap<i64, i64> = HashMap::new();
+    // The versions this draw delivers for the first time (most were delivered by earlier attempts already).
+    let mut undelivered: HashMap<i64, i64> = HashMap::new();
     let mut candidate = |view: &questions::QuestionView| {
-        version_ids.insert(view.question.id, view.version.id);
+        if !view.version.delivered {
+            undelivered.insert(view.question.id, view.version.id);
+        }
         Candidate::of(view.question.id, view.version.version, &view.body)
     };
-    let slots: Vec<Slot> = quizzes::composition(txn, scope, quiz.id)
-        .await?
+    // The composition read before the write keeps the single writer short. It is used only when every version in
+    // it was delivered already (delivered versions never change); otherwise it is read again here, where a
+    // concurrent edit of a version not yet delivered cannot slip between reading and delivering it.
+    let items = match prepared.filter(|items| items.iter().all(quizzes::Item::delivered)) {
+        Some(items) => items,
+        None => quizzes::composition(txn, scope, quiz.id).await?,
+    };
+    let slots: Vec<Slot> = items
         .iter()
         .map(|item| match item {
             quizzes::Item::Fixed(p) => Slot::Fixed(candidate(&p.question)),
@@ -324,11 +355,8 @@ pub async fn start(
         // A concurrent start won the race for this attempt number: its attempt is the one in progress.
         return Ok(StartOutcome::Resumed(created));
     }
-    for d in &draw {
-        if let Some(version_id) = version_ids.get(&d.question_id) {
-            questions::mark_delivered(txn, *version_id).await?;
-        }
-    }
+    let delivered: Vec<i64> = draw.iter().filter_map(|d| undelivered.get(&d.question_id).copied()).collect();
+    questions::mark_delivered(txn, &delivered).await?;
     events::record_change(txn, scope.root_account_id(), "attempt.started", created.id, actor, payload(&created))
         .await?;
     Ok(StartOutcome::Started(created))

@@ -112,7 +112,7 @@ pub async fn regrade_question(
     }
     if regraded_count + moved > 0 {
         // Attempts now show this version: a later edit must make a new one again.
-        questions::mark_delivered(txn, version.id).await?;
+        questions::mark_delivered(txn, &[version.id]).await?;
     }
     for user in students {
         sync_submission(txn, scope, quiz.id, user, actor).await?;

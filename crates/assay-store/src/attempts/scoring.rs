@@ -83,7 +83,8 @@ pub async fn finish(
     let versions = super::versions(txn, &draw).await?;
     let saved = answers(txn, current.id).await?;
     for d in &draw {
-        let Some((_, body)) = versions.get(&d.question_id) else { continue };
+        let Some(version) = versions.get(&d.question_id) else { continue };
+        let body = &version.1;
         let existing = saved.get(&d.question_id);
         let response = existing.and_then(response_of);
         let body = as_drawn(body, d);
