@@ -217,10 +217,19 @@ impl TestApp {
     pub async fn expire_token(&self, secret: &str) {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
         let past = chrono::Utc::now() - chrono::TimeDelta::seconds(1);
-        let updated = assay_store::entity::access_token::Entity::update_many()
-            .col_expr(assay_store::entity::access_token::Column::ExpiresAt, Expr::val(past))
-            .filter(assay_store::entity::access_token::Column::TokenHash.eq(assay_store::tokens::hash(secret)))
-            .exec(self.store().read())
+        let hash = assay_store::tokens::hash(secret);
+        // Through the server's store, as every change of a token is: its cache of callers sees the write.
+        let updated = self
+            .store()
+            .write(move |txn| {
+                Box::pin(async move {
+                    Ok(assay_store::entity::access_token::Entity::update_many()
+                        .col_expr(assay_store::entity::access_token::Column::ExpiresAt, Expr::val(past))
+                        .filter(assay_store::entity::access_token::Column::TokenHash.eq(hash))
+                        .exec(txn)
+                        .await?)
+                })
+            })
             .await
             .expect("expire token");
         assert_eq!(updated.rows_affected, 1);

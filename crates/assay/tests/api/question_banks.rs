@@ -131,7 +131,7 @@ backend_test!(bank_questions_filter_version_copy_and_move, |t| {
     let v1 = versions.body[0]["id"].as_i64().unwrap();
     let store = t.store().clone();
     store
-        .write(move |txn| Box::pin(async move { assay_store::questions::mark_delivered(txn, v1).await }))
+        .write(move |txn| Box::pin(async move { assay_store::questions::mark_delivered(txn, &[v1]).await }))
         .await
         .unwrap();
     let res = t
