@@ -7,7 +7,6 @@
 pub mod abconnect;
 pub mod auth;
 pub mod base_url;
-pub mod caller_cache;
 pub mod canvas_answer;
 pub mod canvas_question;
 pub mod docs_page;
@@ -47,7 +46,7 @@ pub struct AppState {
     /// Schools' own rate limits, cached briefly.
     pub school_limits: Arc<auth::SchoolLimits>,
     /// Callers recently authenticated by bearer tokens.
-    pub callers: Arc<caller_cache::CallerCache>,
+    pub callers: Arc<assay_store::read_cache::ReadCache<String, auth::Caller>>,
     /// The OpenAPI document, set once the router is built.
     pub openapi: Arc<std::sync::OnceLock<utoipa::openapi::OpenApi>>,
 }

@@ -2,7 +2,7 @@
 //! (`sis_user_id:S123`, `external_id:S123`), as Canvas and Ans clients send them.
 
 /// Which external identifier a prefixed reference names. Each resource accepts the subset it has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExternalKey {
     /// `sis_account_id:`, `sis_user_id:`, … and the Ans-style alias `external_id:` (the same column).
     Sis,
@@ -13,7 +13,7 @@ pub enum ExternalKey {
 }
 
 /// A parsed path id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IdRef {
     Id(i64),
     /// `self`: the caller (users) or the caller's school (accounts).

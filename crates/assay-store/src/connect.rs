@@ -61,13 +61,16 @@ pub struct Store {
     backend: Backend,
     /// Woken after a write commits, so the event sequencer runs promptly.
     pub(crate) events_written: Arc<Notify>,
-    /// How many write transactions have committed (`write`, `write_quietly`): what was read before a commit may
-    /// be stale after it. Caches of things any write may change (who a token is, what they may do) compare it.
+    /// How many write transactions have committed (`write`; not `write_grouped` or the event sequencer's, whose
+    /// writes change nothing cached): what was read before a commit may be stale after it. The `read_cache`
+    /// copies (who a token is, the course and quiz a path names) compare it.
     generation: Arc<AtomicU64>,
-    /// Small writes committed in groups (autosaves).
+    /// The writes candidates make all at once, committed in groups (`write_grouped`).
     grouped: crate::group_commit::GroupCommit,
     /// Question versions that attempts show (immutable once delivered).
     pub(crate) delivered_versions: Arc<crate::delivered_versions::DeliveredVersions>,
+    /// Copies of the course and quiz rows that requests name in their paths (see `read_cache`).
+    pub(crate) cached: Arc<crate::read_cache::PathRows>,
 }
 
 impl Store {
@@ -102,7 +105,8 @@ impl Store {
                 opts.max_connections(options.max_connections)
                     .min_connections(1)
                     .acquire_timeout(options.acquire_timeout)
-                    .sqlx_logging(false);
+                    .sqlx_logging(log_statements())
+                    .sqlx_logging_level(log::LevelFilter::Debug);
                 let pool = Database::connect(opts).await?;
                 (pool.clone(), pool)
             }
@@ -117,6 +121,7 @@ impl Store {
             generation: Arc::default(),
             grouped,
             delivered_versions: Arc::default(),
+            cached: Arc::default(),
         })
     }
 
@@ -138,16 +143,22 @@ impl Store {
         T: Send,
     {
         let result = self.write_quietly(work).await;
+        // Counted whatever the outcome: a failed commit may still have changed something.
+        self.generation.fetch_add(1, Ordering::Release);
         if result.is_ok() {
             self.events_written.notify_one();
         }
         result
     }
 
-    /// As [`Store::write`], for a small write that many callers make at once (an autosave): it shares one
-    /// transaction with the others that arrive meanwhile, in a savepoint of its own (see `group_commit`). It returns
-    /// once that transaction has committed; an error rolls back this write only. Only for writes that change
-    /// nothing a cache keyed on [`Store::generation`] keeps (answers, last-used marks): they do not move it.
+    /// As [`Store::write`], for the writes every candidate makes at once during an exam: autosaves, last-used
+    /// marks, starting and submitting an attempt (with its scoring and the submission it updates). Each shares one
+    /// transaction with the others that arrive meanwhile, in a savepoint of its own (see `group_commit`); it returns
+    /// once that transaction has committed, and an error rolls back this write only.
+    ///
+    /// Only for writes that change nothing a [`crate::read_cache::ReadCache`] keeps (attempts, answers, submissions,
+    /// delivered marks, events, last-used marks): they do not move [`Store::generation`], so those copies stay in
+    /// use through an exam's start and end.
     pub async fn write_grouped<F, T>(&self, work: F) -> Result<T, StoreError>
     where
         F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
@@ -158,17 +169,16 @@ impl Store {
         self.grouped.write(work).await
     }
 
-    /// `write` without waking the event sequencer (for the sequencer's own transactions).
+    /// `write` without waking the event sequencer or moving the generation: for the sequencer's own transactions,
+    /// which only number events (nothing cached). It runs after every write that records an event, so moving the
+    /// generation here would throw every cached copy away after each autosave.
     pub(crate) async fn write_quietly<F, T>(&self, work: F) -> Result<T, StoreError>
     where
         F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
             + Send,
         T: Send,
     {
-        let result = self.writer.transaction::<F, T, StoreError>(work).await.map_err(StoreError::from);
-        // Counted whatever the outcome: a failed commit may still have changed something.
-        self.generation.fetch_add(1, Ordering::Release);
-        result
+        self.writer.transaction::<F, T, StoreError>(work).await.map_err(StoreError::from)
     }
 
     /// The number of write transactions so far (see the `generation` field): read it *before* reading what a
@@ -210,7 +220,8 @@ fn sqlite_options(url: &str, max_connections: u32, options: &StoreOptions) -> Co
     opts.max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(options.acquire_timeout)
-        .sqlx_logging(false)
+        .sqlx_logging(log_statements())
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -221,6 +232,12 @@ fn sqlite_options(url: &str, max_connections: u32, options: &StoreOptions) -> Co
                 .foreign_keys(true)
         });
     opts
+}
+
+/// Whether every statement is logged (at debug level, target `sqlx::query`, e.g. `RUST_LOG=sqlx::query=debug`):
+/// decided once at connect time, so a server that does not log them pays nothing per statement.
+fn log_statements() -> bool {
+    tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG)
 }
 
 /// A database URL with any password removed, for messages and logs.

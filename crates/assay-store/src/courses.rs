@@ -158,6 +158,18 @@ pub async fn find<C: ConnectionTrait>(
     Ok(CourseView { account_path: account.account_path(), course: found })
 }
 
+/// [`find`] outside a transaction, from the store's copy while it is current (see `read_cache`): nearly every
+/// request names a course in its path.
+pub async fn find_current(
+    store: &crate::Store,
+    scope: &Scope,
+    id: &IdRef,
+    include_deleted: bool,
+) -> Result<CourseView, StoreError> {
+    let key = (scope.root_account_id(), id.clone(), include_deleted);
+    store.cached.courses.get_or_load(store, key, || find(store.read(), scope, id, include_deleted)).await
+}
+
 /// How an account's course list is ordered (Canvas's `sort`); the id breaks ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CourseSort {

@@ -32,6 +32,7 @@ pub mod partners;
 pub mod question_banks;
 pub mod questions;
 pub mod quizzes;
+pub mod read_cache;
 pub mod results;
 pub mod rubrics;
 mod scope;

@@ -302,6 +302,17 @@ pub async fn find<C: ConnectionTrait>(
         .ok_or(StoreError::NotFound)
 }
 
+/// [`find`] outside a transaction, from the store's copy while it is current (see `read_cache`).
+pub async fn find_current(
+    store: &crate::Store,
+    scope: &Scope,
+    course_id: i64,
+    id: i64,
+) -> Result<quiz::Model, StoreError> {
+    let key = (scope.root_account_id(), course_id, id);
+    store.cached.quizzes.get_or_load(store, key, || find(store.read(), scope, course_id, id)).await
+}
+
 /// The (not deleted) quizzes of a course matching `filter`, by id.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
@@ -1009,6 +1020,17 @@ pub async fn contributor_role<C: ConnectionTrait>(
         .one(conn)
         .await?
         .map(|c| c.role))
+}
+
+/// [`contributor_role`] outside a transaction, from the store's copy while it is current (see `read_cache`).
+pub async fn contributor_role_current(
+    store: &crate::Store,
+    scope: &Scope,
+    quiz_id: i64,
+    user_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let key = (scope.root_account_id(), quiz_id, user_id);
+    store.cached.quiz_roles.get_or_load(store, key, || contributor_role(store.read(), scope, quiz_id, user_id)).await
 }
 
 pub async fn contributors<C: ConnectionTrait>(

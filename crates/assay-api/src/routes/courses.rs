@@ -370,7 +370,7 @@ impl Extras {
 /// Finds a course of the caller's school from a path id, or 404.
 pub async fn resolve(state: &AppState, caller: &Caller, raw: &str, include_deleted: bool) -> ApiResult<CourseView> {
     let id = id_ref(raw, "course", ID_PREFIXES)?;
-    courses::find(state.store.read(), &caller.scope, &id, include_deleted).await.map_err(|err| match err {
+    courses::find_current(&state.store, &caller.scope, &id, include_deleted).await.map_err(|err| match err {
         assay_store::StoreError::NotFound => ApiError::not_found(Code::CourseNotFound),
         other => other.into(),
     })

@@ -101,11 +101,11 @@ fn not_found(err: assay_store::StoreError, code: Code) -> ApiError {
 /// Loads a quiz the caller may see: those who neither author nor grade it see it only once published.
 pub async fn load(state: &AppState, caller: &Caller, course_raw: &str, quiz_id: i64) -> ApiResult<QuizCtx> {
     let course = courses::resolve(state, caller, course_raw, false).await?;
-    let quiz = quizzes::find(state.store.read(), &caller.scope, course.course.id, quiz_id)
+    let quiz = quizzes::find_current(&state.store, &caller.scope, course.course.id, quiz_id)
         .await
         .map_err(|e| not_found(e, Code::QuizNotFound))?;
     let contributor = match caller.user_id() {
-        Some(user) => quizzes::contributor_role(state.store.read(), &caller.scope, quiz.id, user)
+        Some(user) => quizzes::contributor_role_current(&state.store, &caller.scope, quiz.id, user)
             .await?
             .and_then(|r| QuizRole::parse(&r)),
         None => None,
@@ -541,7 +541,7 @@ pub(crate) async fn render_quizzes(
     for quiz in quizzes_found {
         let course = course_of(quiz.course_id).ok_or_else(|| ApiError::not_found(Code::CourseNotFound))?;
         let contributor = match caller.user_id() {
-            Some(user) => quizzes::contributor_role(state.store.read(), &caller.scope, quiz.id, user)
+            Some(user) => quizzes::contributor_role_current(&state.store, &caller.scope, quiz.id, user)
                 .await?
                 .and_then(|r| QuizRole::parse(&r)),
             None => None,
