@@ -1,6 +1,6 @@
-//! Group commit: small write transactions that arrive together (candidates' autosaves) run one after another in
-//! one database transaction, each in its own savepoint, and are acknowledged together once that transaction has
-//! committed. A save is still durable before its reply (nothing is acknowledged before the commit), a failing
+//! Group commit: write transactions that arrive together (candidates' autosaves, and at an exam's start and end
+//! their starts and submissions) run one after another in one database transaction, each in its own savepoint, and
+//! are acknowledged together once that transaction has committed. A save is still durable before its reply (nothing is acknowledged before the commit), a failing
 //! save still changes nothing (its savepoint is rolled back, the others go on), and the database pays one
 //! commit — on PostgreSQL one WAL flush, on SQLite one WAL append and one writer hand-over — for the whole group.
 

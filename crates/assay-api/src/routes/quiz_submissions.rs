@@ -422,7 +422,7 @@ async fn start_attempt(
             let (scope, actor, quiz_row) = (caller.scope, caller.actor(), quiz.quiz.clone());
             state
                 .store
-                .write(move |txn| {
+                .write_grouped(move |txn| {
                     Box::pin(async move {
                         attempts::start(txn, &scope, &quiz_row, user_id, &rules, Some(prepared), actor).await
                     })
@@ -561,7 +561,7 @@ async fn complete_attempt(
     };
     let finished = state
         .store
-        .write(move |txn| Box::pin(async move { attempts::finish(txn, &scope, attempt_id, how, actor).await }))
+        .write_grouped(move |txn| Box::pin(async move { attempts::finish(txn, &scope, attempt_id, how, actor).await }))
         .await?;
     Ok(Json(one(&state, &caller, &ctx.quiz, &headers, &finished).await?))
 }
