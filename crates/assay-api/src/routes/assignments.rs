@@ -360,7 +360,9 @@ impl RenderContext {
         };
         let original_ids: Vec<i64> = list.iter().filter_map(|a| a.duplicate_of_id).collect();
         let originals = assignments::names_by_id(state.store.read(), &caller.scope, &original_ids).await?;
-        let submission_counts = assay_store::submissions::list::counts(state.store.read(), &caller.scope, &ids).await?;
+        let staff = matches!(viewer, Viewer::Staff);
+        let submission_counts =
+            assay_store::submissions::list::counts(state.store.read(), &caller.scope, &ids, staff).await?;
         Ok(RenderContext {
             base_url,
             may_edit: caller.may(Permission::ManageCourse, course_target(course)),
@@ -481,12 +483,12 @@ impl RenderContext {
             is_quiz_assignment: types.iter().any(|t| t == "online_quiz"),
             anonymous_submissions: a.quiz_id.map(|_| false),
             submission_types: types,
-            has_submitted_submissions: counts.submitted > 0,
+            has_submitted_submissions: counts.any_submitted,
             grading_type: a.grading_type.clone(),
             grading_standard_id: a.grading_standard_id,
             published: a.workflow_state == rules::PUBLISHED,
             // Canvas: an assignment students have submitted to cannot be unpublished.
-            unpublishable: counts.submitted == 0,
+            unpublishable: !counts.any_submitted,
             only_visible_to_overrides: a.only_visible_to_overrides,
             locked_for_user: locked,
             lock_info: locked.then(|| LockInfoJson {
@@ -518,7 +520,7 @@ impl RenderContext {
             muted: a.post_manually,
             anonymous_peer_reviews: false,
             anonymous_instructor_annotations: false,
-            graded_submissions_exist: counts.graded > 0,
+            graded_submissions_exist: counts.any_graded,
             in_closed_grading_period: false,
             can_duplicate: self.may_edit && a.quiz_id.is_none(),
             can_edit: self.includes.can_edit.then_some(self.may_edit),

@@ -19,6 +19,7 @@ mod m20261123_000017_delivery;
 mod m20261123_000018_regrades;
 mod m20261123_000019_grading;
 mod m20261123_000020_results;
+mod m20261123_000021_submission_counts;
 mod util;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000018_regrades::Migration),
             Box::new(m20261123_000019_grading::Migration),
             Box::new(m20261123_000020_results::Migration),
+            Box::new(m20261123_000021_submission_counts::Migration),
         ]
     }
 }

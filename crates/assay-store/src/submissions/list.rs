@@ -220,49 +220,80 @@ pub async fn versions_of<C: ConnectionTrait>(
 /// What an assignment's submissions amount to, for the assignment's own fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    /// Handed in at least once.
-    pub submitted: i64,
-    /// Handed in and waiting for a grader (`submitted`, `pending_review`).
+    /// Some submission was handed in at least once.
+    pub any_submitted: bool,
+    pub any_graded: bool,
+    /// Handed in and waiting for a grader (`submitted`, `pending_review`); counted only when asked for.
     pub needs_grading: i64,
-    pub graded: i64,
 }
 
-/// The counts of these assignments' submissions (one grouped query).
+/// What these assignments' submissions amount to, in one query whose cost does not grow with the number of
+/// students: the two "is there any" questions are index seeks (`ix_submissions_assignment_handed_in`,
+/// `ix_submissions_assignment_state`), and the count of work to grade, which only graders see, reads only that work.
+/// Every student's assignment list asks this, so a count over all of a large course's submissions would make each
+/// of those pages cost as much as the course is big.
 pub async fn counts<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
     assignment_ids: &[i64],
+    with_needs_grading: bool,
 ) -> Result<HashMap<i64, Counts>, StoreError> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let mut out: HashMap<i64, Counts> = HashMap::new();
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+
+    use crate::entity::assignment;
     if assignment_ids.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
-    let handed_in = Expr::col(submission::Column::SubmittedAt).is_not_null();
-    let rows: Vec<(i64, String, bool, i64)> = submission::Entity::find()
+    let of_this_assignment = || {
+        let s = Alias::new("s");
+        Query::select()
+            .from_as(submission::Entity, s.clone())
+            .and_where(
+                Expr::col((s.clone(), submission::Column::AssignmentId))
+                    .equals((assignment::Entity, assignment::Column::Id)),
+            )
+            .to_owned()
+    };
+    let s = || Alias::new("s");
+    let exists = |mut select: SelectStatement| Expr::exists(select.expr(Expr::val(1)).limit(1).to_owned());
+    let handed_in = exists(
+        of_this_assignment().and_where(Expr::col((s(), submission::Column::SubmittedAt)).is_not_null()).to_owned(),
+    );
+    let graded = exists(
+        of_this_assignment()
+            .and_where(Expr::col((s(), submission::Column::WorkflowState)).eq(super::GRADED))
+            .to_owned(),
+    );
+    let needs_grading = if with_needs_grading {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                of_this_assignment()
+                    .expr(Expr::col((s(), submission::Column::Id)).count())
+                    .and_where(
+                        Expr::col((s(), submission::Column::WorkflowState))
+                            .is_in([super::SUBMITTED, super::PENDING_REVIEW]),
+                    )
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    } else {
+        Expr::val(0i64)
+    };
+    let rows: Vec<(i64, bool, bool, i64)> = assignment::Entity::find()
         .select_only()
-        .column(submission::Column::AssignmentId)
-        .column(submission::Column::WorkflowState)
-        .expr_as(handed_in.clone(), "handed_in")
-        .expr_as(Expr::col(submission::Column::Id).count(), "n")
-        .filter(submission::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(submission::Column::AssignmentId.is_in(assignment_ids.iter().copied()))
-        .group_by(submission::Column::AssignmentId)
-        .group_by(submission::Column::WorkflowState)
-        .group_by(handed_in)
+        .column(assignment::Column::Id)
+        .expr_as(handed_in, "handed_in")
+        .expr_as(graded, "graded")
+        .expr_as(needs_grading, "needs_grading")
+        .filter(assignment::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(assignment::Column::Id.is_in(assignment_ids.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
-    for (assignment_id, state, handed_in, n) in rows {
-        let counts = out.entry(assignment_id).or_default();
-        if handed_in {
-            counts.submitted += n;
-        }
-        match state.as_str() {
-            super::SUBMITTED | super::PENDING_REVIEW => counts.needs_grading += n,
-            super::GRADED => counts.graded += n,
-            _ => {}
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|(id, any_submitted, any_graded, needs_grading)| (id, Counts { any_submitted, any_graded, needs_grading }))
+        .collect())
 }

@@ -370,6 +370,23 @@ backend_test!(lists_show_every_assigned_student_page_by_page, |t| {
         (&res.body["needs_grading_count"], &res.body["has_submitted_submissions"], &res.body["unpublishable"]),
         (&json!(7), &json!(true), &json!(false))
     );
+    // A student sees whether any work was handed in or graded, not how much waits for a grader.
+    let learner = students[10].1.clone();
+    let seen = |a: i64| t.get(&format!("/api/v1/courses/{c}/assignments/{a}")).token(&learner).send();
+    let res = seen(a2).await;
+    assert_eq!(
+        (&res.body["has_submitted_submissions"], &res.body["graded_submissions_exist"]),
+        (&json!(true), &json!(false))
+    );
+    assert!(res.body["needs_grading_count"].is_null(), "{}", res.body);
+    assert_eq!(seen(a1).await.body["has_submitted_submissions"], json!(false));
+    // Grading a student who handed nothing in leaves the count of work to grade as it was.
+    let graded =
+        t.put(&format!("{}/{}", path(c, a2), students[20].0)).form(&[("submission[posted_grade]", "5")]).send().await;
+    assert_eq!(graded.status, StatusCode::OK, "{}", graded.body);
+    assert_eq!(seen(a2).await.body["graded_submissions_exist"], json!(true));
+    let res = t.get(&format!("/api/v1/courses/{c}/assignments/{a2}")).send().await;
+    assert_eq!((&res.body["needs_grading_count"], &res.body["graded_submissions_exist"]), (&json!(7), &json!(true)));
     let admin = t.school.admin_token.clone();
     let (items, pages) = walk(&t, &format!("{}?per_page=10", path(c, a1)), &admin).await;
     assert_eq!(pages, 5);
