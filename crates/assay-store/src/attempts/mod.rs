@@ -154,6 +154,22 @@ pub async fn answers<C: ConnectionTrait>(
         .collect())
 }
 
+/// The answers stored for some of an attempt's questions, by question id.
+pub async fn answers_to<C: ConnectionTrait>(
+    conn: &C,
+    attempt_id: i64,
+    question_ids: &[i64],
+) -> Result<HashMap<i64, quiz_answer::Model>, StoreError> {
+    Ok(quiz_answer::Entity::find()
+        .filter(quiz_answer::Column::QuizSubmissionId.eq(attempt_id))
+        .filter(quiz_answer::Column::QuestionId.is_in(question_ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.question_id, a))
+        .collect())
+}
+
 /// The frozen question versions an attempt shows, by question id, with their bodies.
 pub async fn versions<C: ConnectionTrait>(
     conn: &C,
@@ -375,8 +391,8 @@ pub struct AnswerSave {
 
 #[derive(Debug, Clone)]
 pub enum SaveOutcome {
-    /// The saves were applied (those with a stale `seq` left the stored answer as it was); the answers as
-    /// stored now, by question id.
+    /// The saves were applied (those with a stale `seq` left the stored answer as it was); the answers to the
+    /// questions saved, as stored now, by question id.
     Saved(HashMap<i64, quiz_answer::Model>),
     /// The attempt is no longer in progress (submitted, or its deadline passed: it was submitted now).
     Closed(quiz_submission::Model),
@@ -407,11 +423,20 @@ async fn open_attempt(
     attempt_id: i64,
 ) -> Result<Result<quiz_submission::Model, quiz_submission::Model>, StoreError> {
     let now = crate::now();
-    let held = hold_in_progress(txn, attempt_id, now).await?;
-    let current = find(txn, scope, attempt_id).await?;
-    if held && is_open(&current, now) {
-        return Ok(Ok(current));
-    }
+    // The hold returns the row it took: a save in progress costs the single writer one statement fewer.
+    let held = quiz_submission::Entity::update_many()
+        .col_expr(quiz_submission::Column::UpdatedAt, Expr::val(now))
+        .filter(quiz_submission::Column::Id.eq(attempt_id))
+        .filter(quiz_submission::Column::RootAccountId.eq(scope.root_account_id()))
+        .filter(quiz_submission::Column::WorkflowState.eq(UNTAKEN))
+        .exec_with_returning(txn)
+        .await?
+        .pop();
+    let current = match held {
+        Some(current) if is_open(&current, now) => return Ok(Ok(current)),
+        Some(current) => current,
+        None => find(txn, scope, attempt_id).await?,
+    };
     if current.workflow_state == UNTAKEN {
         return Ok(Err(finish(txn, scope, attempt_id, Finish::Overdue, Actor::system()).await?));
     }
@@ -468,7 +493,8 @@ pub async fn save_answers(
         }
         quiz_answer::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(txn).await?;
     }
-    Ok(SaveOutcome::Saved(answers(txn, current.id).await?))
+    let asked: Vec<i64> = saves.iter().map(|s| s.question_id).collect();
+    Ok(SaveOutcome::Saved(answers_to(txn, current.id, &asked).await?))
 }
 
 /// Flags or unflags a question of an attempt in progress (the answer is left alone).
@@ -498,5 +524,5 @@ pub async fn set_flag(
     let mut on_conflict = OnConflict::columns([quiz_answer::Column::QuizSubmissionId, quiz_answer::Column::QuestionId]);
     on_conflict.update_columns([quiz_answer::Column::Flagged, quiz_answer::Column::UpdatedAt]);
     quiz_answer::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(txn).await?;
-    Ok(SaveOutcome::Saved(answers(txn, current.id).await?))
+    Ok(SaveOutcome::Saved(answers_to(txn, current.id, &[question_id]).await?))
 }
