@@ -6,7 +6,10 @@
 //! after one that took id 6, and a reader that already moved past 6 would never see 5. The sequencer only ever
 //! numbers committed rows, one sequencer at a time, so a reader that asks for `seq > n` misses nothing.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement,
@@ -45,8 +48,19 @@ pub struct NewEvent<'a> {
     pub payload: serde_json::Value,
 }
 
+/// How many events this process has recorded, committed or not. Group commit compares it before and after a
+/// group to wake the sequencer only when the group recorded one: most groups are autosaves, which record none, and
+/// a needless sequencer pass is a write transaction that holds the single writer up.
+static RECORDED: AtomicU64 = AtomicU64::new(0);
+
+/// See [`RECORDED`]: a count that only grows; a change means some transaction recorded an event in between.
+pub(crate) fn recorded_so_far() -> u64 {
+    RECORDED.load(Ordering::Acquire)
+}
+
 /// Records `event` inside the caller's transaction.
 pub async fn record(txn: &DatabaseTransaction, event: NewEvent<'_>) -> Result<(), StoreError> {
+    RECORDED.fetch_add(1, Ordering::AcqRel);
     event::Entity::insert(event::ActiveModel {
         seq: Set(None),
         root_account_id: Set(event.root_account_id),
