@@ -159,9 +159,14 @@ impl Store {
     /// Only for writes that change nothing a [`crate::read_cache::ReadCache`] keeps (attempts, answers, submissions,
     /// delivered marks, events, last-used marks): they do not move [`Store::generation`], so those copies stay in
     /// use through an exam's start and end.
+    ///
+    /// `work` may run twice: a group is first tried without savepoints and, if a write in it fails, rolled back
+    /// and run again with one around each write. So it is `Clone` and must do nothing but write through the
+    /// transaction it is given.
     pub async fn write_grouped<F, T>(&self, work: F) -> Result<T, StoreError>
     where
         F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'c>>
+            + Clone
             + Send
             + 'static,
         T: Send + 'static,

@@ -16,6 +16,7 @@ mod enrollments;
 mod events;
 mod gradebook;
 mod grading;
+mod group_commit;
 mod groups;
 mod identity;
 mod isolation;
