@@ -455,6 +455,8 @@ pub async fn save_answers(
         Err(closed) => return Ok(SaveOutcome::Closed(closed)),
     };
     let now = crate::now();
+    // What each upsert stored comes back from it; only a stale save (an older `seq`, left alone) needs a read.
+    let mut stored = HashMap::with_capacity(saves.len());
     for save in saves {
         let answer = match &save.response {
             Some(r) => Some(serde_json::to_string(r).map_err(json_error)?),
@@ -491,10 +493,16 @@ pub async fn save_answers(
                 on_conflict.value(quiz_answer::Column::Seq, stored_seq.add(1));
             }
         }
-        quiz_answer::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(txn).await?;
+        for kept in quiz_answer::Entity::insert(row).on_conflict(on_conflict).exec_with_returning_many(txn).await? {
+            stored.insert(kept.question_id, kept);
+        }
     }
-    let asked: Vec<i64> = saves.iter().map(|s| s.question_id).collect();
-    Ok(SaveOutcome::Saved(answers_to(txn, current.id, &asked).await?))
+    let unchanged: Vec<i64> =
+        saves.iter().map(|s| s.question_id).filter(|question| !stored.contains_key(question)).collect();
+    if !unchanged.is_empty() {
+        stored.extend(answers_to(txn, current.id, &unchanged).await?);
+    }
+    Ok(SaveOutcome::Saved(stored))
 }
 
 /// Flags or unflags a question of an attempt in progress (the answer is left alone).
