@@ -89,12 +89,21 @@ pub(crate) enum Viewer {
 }
 
 pub(crate) async fn viewer(state: &AppState, caller: &Caller, course: &CourseView) -> ApiResult<Viewer> {
-    caller.require(Permission::ViewCourse, course_target(course))?;
-    if caller.may(Permission::ManageCourse, course_target(course))
-        || caller.may(Permission::ViewAllGrades, course_target(course))
-    {
+    if sees_as_staff(caller, course)? {
         return Ok(Viewer::Staff);
     }
+    student_viewer(state, caller, course).await
+}
+
+/// Whether the caller sees the course's assignments as staff (every one, with its own dates); an error when they
+/// may not see the course at all.
+fn sees_as_staff(caller: &Caller, course: &CourseView) -> ApiResult<bool> {
+    caller.require(Permission::ViewCourse, course_target(course))?;
+    Ok(caller.may(Permission::ManageCourse, course_target(course))
+        || caller.may(Permission::ViewAllGrades, course_target(course)))
+}
+
+async fn student_viewer(state: &AppState, caller: &Caller, course: &CourseView) -> ApiResult<Viewer> {
     let place = match caller.user_id() {
         Some(user_id) => {
             assignments::student_place(state.store.read(), &caller.scope, course.course.id, user_id).await?
@@ -102,6 +111,22 @@ pub(crate) async fn viewer(state: &AppState, caller: &Caller, course: &CourseVie
         None => None,
     };
     Ok(Viewer::Student(place))
+}
+
+/// As [`viewer`], for a list whose overrides are `overrides`: a student's place in the course (sections, groups)
+/// only decides which overrides apply, so with none it is not read.
+async fn list_viewer(
+    state: &AppState,
+    caller: &Caller,
+    course: &CourseView,
+    staff: bool,
+    overrides: &HashMap<i64, Vec<OverrideView>>,
+) -> ApiResult<Viewer> {
+    match (staff, overrides.values().all(Vec::is_empty)) {
+        (true, _) => Ok(Viewer::Staff),
+        (false, true) => Ok(Viewer::Student(None)),
+        (false, false) => student_viewer(state, caller, course).await,
+    }
 }
 
 fn rule_overrides(views: &[OverrideView]) -> Vec<rules::Override> {
@@ -350,9 +375,25 @@ impl RenderContext {
         options: RenderOptions,
         base_url: String,
     ) -> ApiResult<RenderContext> {
-        let RenderOptions { includes, apply_overrides } = options;
         let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
         let overrides = assignments::overrides::of_assignments(state.store.read(), &caller.scope, &ids).await?;
+        Self::load_with(state, caller, course, viewer, overrides, list, options, base_url).await
+    }
+
+    /// As [`RenderContext::load`], with the list's overrides already read.
+    #[allow(clippy::too_many_arguments)]
+    async fn load_with(
+        state: &AppState,
+        caller: &Caller,
+        course: &CourseView,
+        viewer: Viewer,
+        overrides: HashMap<i64, Vec<OverrideView>>,
+        list: &[assignment::Model],
+        options: RenderOptions,
+        base_url: String,
+    ) -> ApiResult<RenderContext> {
+        let RenderOptions { includes, apply_overrides } = options;
+        let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
         let students = if includes.visibility && matches!(viewer, Viewer::Staff) {
             assignments::student_places(state.store.read(), &caller.scope, course.course.id).await?
         } else {
@@ -1043,7 +1084,7 @@ async fn list_for(
     pagination: Pagination,
     headers: &HeaderMap,
 ) -> ApiResult<Paginated<AssignmentJson>> {
-    let viewer = viewer(state, caller, course).await?;
+    let staff = sees_as_staff(caller, course)?;
     if let Some(b) = &query.bucket
         && !rules::BUCKETS.contains(&b.as_str())
     {
@@ -1054,13 +1095,9 @@ async fn list_for(
         return Err(ApiError::invalid_field("/order_by", format!("must be one of {}", rules::ORDERS.join(", "))));
     }
     let ids = parse_ids(&query.assignment_ids, "/assignment_ids")?;
-    let mut all = assignments::in_course(state.store.read(), &caller.scope, course.course.id).await?;
-    let group_index: HashMap<i64, i64> = assignment_groups::all(state.store.read(), &caller.scope, course.course.id)
-        .await?
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.id, i as i64))
-        .collect();
+    let (mut all, groups) =
+        assignments::in_course_with_groups(state.store.read(), &caller.scope, course.course.id).await?;
+    let group_index: HashMap<i64, i64> = groups.iter().enumerate().map(|(i, g)| (g.id, i as i64)).collect();
     if let Some(g) = group_id {
         all.retain(|a| a.assignment_group_id == g);
     }
@@ -1075,7 +1112,10 @@ async fn list_for(
     let base = state.base_url.resolve(headers);
     let apply = query.override_assignment_dates.unwrap_or(true);
     let options = RenderOptions { includes, apply_overrides: apply };
-    let ctx = RenderContext::load(state, caller, course, viewer, &all, options, base).await?;
+    let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
+    let overrides = assignments::overrides::of_assignments(state.store.read(), &caller.scope, &ids).await?;
+    let viewer = list_viewer(state, caller, course, staff, &overrides).await?;
+    let ctx = RenderContext::load_with(state, caller, course, viewer, overrides, &all, options, base).await?;
     let now = assay_store::now();
     let mut visible: Vec<(assignment::Model, Dates)> =
         all.into_iter().filter_map(|a| ctx.dates_for(&a).map(|d| (a, d))).collect();

@@ -131,8 +131,17 @@ pub async fn in_course<C: ConnectionTrait>(
     scope: &Scope,
     course_id: i64,
 ) -> Result<Vec<row::Model>, StoreError> {
-    let group_order: HashMap<i64, usize> =
-        groups::all(conn, scope, course_id).await?.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    Ok(in_course_with_groups(conn, scope, course_id).await?.0)
+}
+
+/// As [`in_course`], with the course's assignment groups in their order (read once for both).
+pub async fn in_course_with_groups<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    course_id: i64,
+) -> Result<(Vec<row::Model>, Vec<crate::entity::assignment_group::Model>), StoreError> {
+    let course_groups = groups::all(conn, scope, course_id).await?;
+    let group_order: HashMap<i64, usize> = course_groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let mut found = row::Entity::find()
         .filter(row::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(row::Column::CourseId.eq(course_id))
@@ -140,7 +149,7 @@ pub async fn in_course<C: ConnectionTrait>(
         .all(conn)
         .await?;
     found.sort_by_key(|a| (group_order.get(&a.assignment_group_id).copied().unwrap_or(usize::MAX), a.position, a.id));
-    Ok(found)
+    Ok((found, course_groups))
 }
 
 /// The names of these assignments (deleted ones too), by id: what a duplicate's `original_assignment_name` shows.
