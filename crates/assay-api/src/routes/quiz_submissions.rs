@@ -146,9 +146,10 @@ async fn student_dates(state: &AppState, caller: &Caller, ctx: &QuizCtx, user_id
         .map(OverrideView::rule)
         .collect();
     // Where the student stands (sections, groups) matters only to overrides; most assignments have none.
-    let place = match overrides.is_empty() {
-        true => None,
-        false => assignments::student_place(read, &caller.scope, ctx.course.course.id, user_id).await?,
+    let place = if overrides.is_empty() {
+        None
+    } else {
+        assignments::student_place(read, &caller.scope, ctx.course.course.id, user_id).await?
     };
     let applicable = match &place {
         Some(place) => rules::applicable(&overrides, place),

@@ -145,13 +145,7 @@ pub async fn answers<C: ConnectionTrait>(
     conn: &C,
     attempt_id: i64,
 ) -> Result<HashMap<i64, quiz_answer::Model>, StoreError> {
-    Ok(quiz_answer::Entity::find()
-        .filter(quiz_answer::Column::QuizSubmissionId.eq(attempt_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.question_id, a))
-        .collect())
+    answers_among(conn, attempt_id, None).await
 }
 
 /// The answers stored for some of an attempt's questions, by question id.
@@ -160,14 +154,19 @@ pub async fn answers_to<C: ConnectionTrait>(
     attempt_id: i64,
     question_ids: &[i64],
 ) -> Result<HashMap<i64, quiz_answer::Model>, StoreError> {
-    Ok(quiz_answer::Entity::find()
-        .filter(quiz_answer::Column::QuizSubmissionId.eq(attempt_id))
-        .filter(quiz_answer::Column::QuestionId.is_in(question_ids.iter().copied()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.question_id, a))
-        .collect())
+    answers_among(conn, attempt_id, Some(question_ids)).await
+}
+
+async fn answers_among<C: ConnectionTrait>(
+    conn: &C,
+    attempt_id: i64,
+    question_ids: Option<&[i64]>,
+) -> Result<HashMap<i64, quiz_answer::Model>, StoreError> {
+    let mut select = quiz_answer::Entity::find().filter(quiz_answer::Column::QuizSubmissionId.eq(attempt_id));
+    if let Some(ids) = question_ids {
+        select = select.filter(quiz_answer::Column::QuestionId.is_in(ids.iter().copied()));
+    }
+    Ok(select.all(conn).await?.into_iter().map(|a| (a.question_id, a)).collect())
 }
 
 /// The frozen question versions an attempt shows, by question id, with their bodies.
@@ -400,19 +399,22 @@ pub enum SaveOutcome {
 
 /// Takes the attempt's row for this transaction if it is still in progress (a conditional write: on PostgreSQL
 /// it waits for, then sees, a concurrent submit), so a save and a submit never interleave: a save either lands
-/// before the submit scores the attempt, or finds it submitted. `false`: it is no longer in progress.
+/// before the submit scores the attempt, or finds it submitted. The row as held, or `None`: it is no longer in
+/// progress (or not the school's). Returning the row saves the single writer a read.
 pub(crate) async fn hold_in_progress(
     txn: &DatabaseTransaction,
+    scope: &Scope,
     attempt_id: i64,
     now: Time,
-) -> Result<bool, StoreError> {
-    let held = quiz_submission::Entity::update_many()
+) -> Result<Option<quiz_submission::Model>, StoreError> {
+    Ok(quiz_submission::Entity::update_many()
         .col_expr(quiz_submission::Column::UpdatedAt, Expr::val(now))
         .filter(quiz_submission::Column::Id.eq(attempt_id))
+        .filter(quiz_submission::Column::RootAccountId.eq(scope.root_account_id()))
         .filter(quiz_submission::Column::WorkflowState.eq(UNTAKEN))
-        .exec(txn)
-        .await?;
-    Ok(held.rows_affected == 1)
+        .exec_with_returning(txn)
+        .await?
+        .pop())
 }
 
 /// Holds the attempt inside the transaction and checks it still takes answers; one whose deadline passed is
@@ -423,16 +425,7 @@ async fn open_attempt(
     attempt_id: i64,
 ) -> Result<Result<quiz_submission::Model, quiz_submission::Model>, StoreError> {
     let now = crate::now();
-    // The hold returns the row it took: a save in progress costs the single writer one statement fewer.
-    let held = quiz_submission::Entity::update_many()
-        .col_expr(quiz_submission::Column::UpdatedAt, Expr::val(now))
-        .filter(quiz_submission::Column::Id.eq(attempt_id))
-        .filter(quiz_submission::Column::RootAccountId.eq(scope.root_account_id()))
-        .filter(quiz_submission::Column::WorkflowState.eq(UNTAKEN))
-        .exec_with_returning(txn)
-        .await?
-        .pop();
-    let current = match held {
+    let current = match hold_in_progress(txn, scope, attempt_id, now).await? {
         Some(current) if is_open(&current, now) => return Ok(Ok(current)),
         Some(current) => current,
         None => find(txn, scope, attempt_id).await?,

@@ -73,12 +73,11 @@ pub async fn finish(
     actor: Actor,
 ) -> Result<quiz_submission::Model, StoreError> {
     let now = crate::now();
-    let exists = find(txn, scope, attempt_id).await?;
     // Holding the row first: answers saved concurrently either land before this scoring or are refused.
-    if !super::hold_in_progress(txn, exists.id, now).await? {
+    let Some(current) = super::hold_in_progress(txn, scope, attempt_id, now).await? else {
+        // Submitted already (it is returned as it is), or not the school's (not found).
         return find(txn, scope, attempt_id).await;
-    }
-    let current = find(txn, scope, attempt_id).await?;
+    };
     let draw = drawn(&current)?;
     let versions = super::versions(txn, &draw).await?;
     let saved = answers(txn, current.id).await?;

@@ -244,17 +244,16 @@ pub async fn counts<C: ConnectionTrait>(
     if assignment_ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // The submissions of the assignment on the outer row, as `s`.
+    let s = || Alias::new("s");
     let of_this_assignment = || {
-        let s = Alias::new("s");
         Query::select()
-            .from_as(submission::Entity, s.clone())
+            .from_as(submission::Entity, s())
             .and_where(
-                Expr::col((s.clone(), submission::Column::AssignmentId))
-                    .equals((assignment::Entity, assignment::Column::Id)),
+                Expr::col((s(), submission::Column::AssignmentId)).equals((assignment::Entity, assignment::Column::Id)),
             )
             .to_owned()
     };
-    let s = || Alias::new("s");
     let exists = |mut select: SelectStatement| Expr::exists(select.expr(Expr::val(1)).limit(1).to_owned());
     let handed_in = exists(
         of_this_assignment().and_where(Expr::col((s(), submission::Column::SubmittedAt)).is_not_null()).to_owned(),
